@@ -1,0 +1,78 @@
+//! Accounts and sessions: sign up, sign in, tokens, "My QR Code".
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{AccountCode, AccountId, Timestamp};
+
+/// Sign up with an email, a mobile number, or both.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignUp {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// International form: `+86 189 1234 5678`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub display_name: String,
+    pub password: String,
+    /// IANA time zone used for share schedules, e.g. `Europe/Berlin`. Defaults to UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// Sign in by email or phone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignIn {
+    /// The email or mobile number the account was created with.
+    pub login: String,
+    pub password: String,
+}
+
+/// Exchange a refresh token for a new pair (the old refresh token stops working).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+/// A session's tokens. The access token goes in `Authorization: Bearer`; it lives minutes. The
+/// refresh token lives weeks and rotates on every use.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tokens {
+    pub access_token: String,
+    pub access_expires_at: Timestamp,
+    pub refresh_token: String,
+    pub refresh_expires_at: Timestamp,
+}
+
+/// The signed-in account, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Account {
+    pub id: AccountId,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub time_zone: String,
+    /// The code behind "My QR Code": give it to someone who wants to share with you.
+    pub account_code: AccountCode,
+    pub created_at: Timestamp,
+}
+
+/// What sign-up and sign-in return.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub account: Account,
+    pub tokens: Tokens,
+}
+
+/// Ask whether a scanned or typed account code is genuine.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerifyAccountCode {
+    pub code: String,
+}
+
+/// A genuine account code and the name its holder chose to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VerifiedAccountCode {
+    pub code: AccountCode,
+    pub display_name: String,
+}

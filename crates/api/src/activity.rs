@@ -1,0 +1,74 @@
+//! The owner's activity log: what happened on my devices.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{ActivityId, DeviceId, ShareId, Timestamp};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Shared,
+    Accepted,
+    Rejected,
+    Edited,
+    Resent,
+    Cancelled,
+    Revoked,
+    RemovedByRecipient,
+    RecipientDeleted,
+    DeviceAdded,
+    DeviceEdited,
+    DeviceRemoved,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Shared => "shared",
+            ActivityKind::Accepted => "accepted",
+            ActivityKind::Rejected => "rejected",
+            ActivityKind::Edited => "edited",
+            ActivityKind::Resent => "resent",
+            ActivityKind::Cancelled => "cancelled",
+            ActivityKind::Revoked => "revoked",
+            ActivityKind::RemovedByRecipient => "removed_by_recipient",
+            ActivityKind::RecipientDeleted => "recipient_deleted",
+            ActivityKind::DeviceAdded => "device_added",
+            ActivityKind::DeviceEdited => "device_edited",
+            ActivityKind::DeviceRemoved => "device_removed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityKind> {
+        use ActivityKind::*;
+        [
+            Shared, Accepted, Rejected, Edited, Resent, Cancelled, Revoked, RemovedByRecipient, RecipientDeleted,
+            DeviceAdded, DeviceEdited, DeviceRemoved,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ActivityKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One line of the activity log. Names are copied at the time, so the line stays readable after
+/// the device or recipient is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityEntry {
+    pub id: ActivityId,
+    pub at: Timestamp,
+    pub kind: ActivityKind,
+    pub device: Option<DeviceId>,
+    pub device_name: String,
+    pub share: Option<ShareId>,
+    /// The recipient's address (and remark) the line is about, if any.
+    pub recipient: Option<String>,
+    pub detail: Option<String>,
+}
