@@ -44,8 +44,18 @@ impl ActivityKind {
     pub fn parse(s: &str) -> Option<ActivityKind> {
         use ActivityKind::*;
         [
-            Shared, Accepted, Rejected, Edited, Resent, Cancelled, Revoked, RemovedByRecipient, RecipientDeleted,
-            DeviceAdded, DeviceEdited, DeviceRemoved,
+            Shared,
+            Accepted,
+            Rejected,
+            Edited,
+            Resent,
+            Cancelled,
+            Revoked,
+            RemovedByRecipient,
+            RecipientDeleted,
+            DeviceAdded,
+            DeviceEdited,
+            DeviceRemoved,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

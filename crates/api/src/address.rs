@@ -15,7 +15,9 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Email, ApiError> {
         let s = input.trim().to_lowercase();
-        let bad = |why: &str| ApiError::new(ErrorKind::InvalidEmail, format!("`{}` is not an email address: {why}", input.trim()));
+        let bad = |why: &str| {
+            ApiError::new(ErrorKind::InvalidEmail, format!("`{}` is not an email address: {why}", input.trim()))
+        };
         if s.is_empty() {
             return Err(bad("it is empty"));
         }
@@ -31,9 +33,7 @@ impl Email {
         if domain.contains('@') {
             return Err(bad("it has more than one @"));
         }
-        let local_ok = local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let local_ok = local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         if !local_ok || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return Err(bad("the part before @ has characters an address cannot have"));
         }
@@ -73,7 +73,8 @@ pub struct Phone(String);
 impl Phone {
     pub fn parse(input: &str) -> Result<Phone, ApiError> {
         let trimmed = input.trim();
-        let bad = |why: &str| ApiError::new(ErrorKind::InvalidPhone, format!("`{trimmed}` is not a mobile number: {why}"));
+        let bad =
+            |why: &str| ApiError::new(ErrorKind::InvalidPhone, format!("`{trimmed}` is not a mobile number: {why}"));
         let compact: String = trimmed.chars().filter(|c| !" -().".contains(*c)).collect();
         let Some(digits) = compact.strip_prefix('+') else {
             return Err(bad("it needs its country code, as in +86 189 1234 5678"));
@@ -116,7 +117,9 @@ impl AccountCode {
 
     pub fn parse(input: &str) -> Result<AccountCode, ApiError> {
         let upper = input.trim().to_ascii_uppercase();
-        let bad = || ApiError::new(ErrorKind::InvalidAccountCode, format!("`{}` is not a Camshare account code", input.trim()));
+        let bad = || {
+            ApiError::new(ErrorKind::InvalidAccountCode, format!("`{}` is not a Camshare account code", input.trim()))
+        };
         let body = upper.strip_prefix(ACCOUNT_CODE_PREFIX).ok_or_else(bad)?;
         let body: String = body.chars().filter(|c| *c != '-' && *c != ' ').collect();
         if body.len() != Self::BODY_LEN || !body.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)) {
@@ -127,11 +130,7 @@ impl AccountCode {
 
     /// Builds the grouped form from the 24 base32 characters.
     pub fn from_body(body: &str) -> AccountCode {
-        let groups: Vec<String> = body
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
+        let groups: Vec<String> = body.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
         AccountCode(format!("{ACCOUNT_CODE_PREFIX}{}", groups.join("-")))
     }
 
@@ -228,7 +227,17 @@ mod tests {
     #[test]
     fn email_is_lower_cased_and_checked() {
         assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "ann@@example.com", "ann@exa_mple.com", "ann@-x.com"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "ann@@example.com",
+            "ann@exa_mple.com",
+            "ann@-x.com",
+        ] {
             let err = Email::parse(bad).unwrap_err();
             assert_eq!(err.kind, ErrorKind::InvalidEmail, "{bad}");
         }

@@ -18,7 +18,8 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
-    pub const ALL: [DeviceKind; 4] = [DeviceKind::Camera, DeviceKind::Nvr, DeviceKind::Doorbell, DeviceKind::ControlPanel];
+    pub const ALL: [DeviceKind; 4] =
+        [DeviceKind::Camera, DeviceKind::Nvr, DeviceKind::Doorbell, DeviceKind::ControlPanel];
 
     /// The most channels an NVR may declare.
     pub const MAX_NVR_CHANNELS: u16 = 256;

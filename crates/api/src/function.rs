@@ -16,13 +16,8 @@ pub enum Function {
 
 impl Function {
     /// Every function, in the order the permission matrix shows them.
-    pub const ALL: [Function; 5] = [
-        Function::LiveView,
-        Function::Playback,
-        Function::AlarmPush,
-        Function::TwoWayAudio,
-        Function::Ptz,
-    ];
+    pub const ALL: [Function; 5] =
+        [Function::LiveView, Function::Playback, Function::AlarmPush, Function::TwoWayAudio, Function::Ptz];
 
     /// The wire name, e.g. `live_view`.
     pub fn as_str(self) -> &'static str {
@@ -49,12 +44,9 @@ impl std::fmt::Display for Function {
 impl std::str::FromStr for Function {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Function::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s.trim())
-            .ok_or_else(|| {
-                format!("unknown function `{s}`; expected one of live_view, playback, alarm_push, two_way_audio, ptz")
-            })
+        Function::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| {
+            format!("unknown function `{s}`; expected one of live_view, playback, alarm_push, two_way_audio, ptz")
+        })
     }
 }
 

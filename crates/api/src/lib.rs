@@ -2,6 +2,7 @@
 //! other. Parsing of user input into domain newtypes (email, phone, account code, channel grants,
 //! schedules) lives here too, so every edge validates the same way. No I/O.
 
+pub mod access;
 pub mod account;
 pub mod activity;
 pub mod address;
@@ -15,6 +16,7 @@ pub mod routes;
 pub mod schedule;
 pub mod share;
 
+pub use access::*;
 pub use account::*;
 pub use activity::*;
 pub use address::*;

@@ -26,6 +26,7 @@ pub const EVENTS: &str = "/api/events";
 pub const ACTIVITY: &str = "/api/activity";
 pub const OPENAPI: &str = "/api/openapi.json";
 pub const HEALTH: &str = "/api/health";
+pub const ACCESS: &str = "/api/access";
 
 /// Fills the `{id}` segment of a path template.
 pub fn with_id(template: &str, id: impl std::fmt::Display) -> String {

@@ -20,15 +20,8 @@ pub enum Weekday {
 }
 
 impl Weekday {
-    pub const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ];
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
     /// From the ISO number: 1 = Monday … 7 = Sunday.
     pub fn from_iso(n: i8) -> Option<Weekday> {
@@ -145,11 +138,7 @@ impl ScheduleWindow {
             .trim()
             .split_once('-')
             .ok_or_else(|| bad(format!("`{times_part}`: write hours as 09:00-17:00")))?;
-        let window = ScheduleWindow {
-            days,
-            start: start.parse().map_err(bad)?,
-            end: end.parse().map_err(bad)?,
-        };
+        let window = ScheduleWindow { days, start: start.parse().map_err(bad)?, end: end.parse().map_err(bad)? };
         window.validate()?;
         Ok(window)
     }
@@ -212,10 +201,9 @@ impl Lookback {
 
     pub fn validate(&self) -> Result<(), ApiError> {
         match self {
-            Lookback::LastHours { hours } if *hours == 0 || *hours > Self::MAX_HOURS => Err(ApiError::invalid(
-                "lookback",
-                format!("the lookback must be 1 to {} hours", Self::MAX_HOURS),
-            )),
+            Lookback::LastHours { hours } if *hours == 0 || *hours > Self::MAX_HOURS => {
+                Err(ApiError::invalid("lookback", format!("the lookback must be 1 to {} hours", Self::MAX_HOURS)))
+            }
             _ => Ok(()),
         }
     }
@@ -231,7 +219,10 @@ impl std::str::FromStr for Lookback {
         } else if let Some(h) = s.strip_suffix('h').and_then(|h| h.parse().ok()) {
             Lookback::LastHours { hours: h }
         } else {
-            return Err(ApiError::invalid("lookback", format!("`{s}`: write since-share or a number of hours such as 48h")));
+            return Err(ApiError::invalid(
+                "lookback",
+                format!("`{s}`: write since-share or a number of hours such as 48h"),
+            ));
         };
         lookback.validate()?;
         Ok(lookback)

@@ -41,10 +41,7 @@ impl ChannelGrants {
                 ));
             }
             if functions.is_empty() {
-                return Err(ApiError::invalid(
-                    "functions",
-                    format!("channel {channel}: choose at least one function"),
-                ));
+                return Err(ApiError::invalid("functions", format!("channel {channel}: choose at least one function")));
             }
         }
         Ok(())

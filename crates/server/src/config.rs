@@ -1,0 +1,46 @@
+//! The server's configuration: command-line flags, each also readable from an environment
+//! variable. Every field says its default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// The Camshare sharing server: accounts, devices, shares, invites and events over HTTP.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "camshare-server", version, about)]
+pub struct Config {
+    /// Address and port to serve HTTP on. Default: 127.0.0.1:7878 (this machine only).
+    #[arg(long, env = "CAMSHARE_LISTEN", default_value = "127.0.0.1:7878")]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    /// Default: sqlite://<data-dir>/camshare.db, created on first start.
+    #[arg(long, env = "CAMSHARE_DATABASE")]
+    pub database: Option<String>,
+
+    /// Folder for the SQLite file and the server key (`server.key`, mode 0600).
+    /// Default: the user's data folder, e.g. ~/.local/share/camshare.
+    #[arg(long, env = "CAMSHARE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Log filter, e.g. `info` or `camshare_server=debug`. Default: info.
+    #[arg(long, env = "CAMSHARE_LOG", default_value = "info")]
+    pub log: String,
+
+    /// The largest request body accepted, in bytes. Default: 65536.
+    #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// The data folder, falling back to the platform's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("camshare"))
+    }
+
+    /// The database URL, falling back to a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("camshare.db").display()))
+    }
+}

@@ -1,0 +1,112 @@
+//! Extractors that gate requests with types: `Caller` proves a valid access token, `Body`
+//! and `IdPath` turn malformed input into clear `invalid_input` / `not_found` errors.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use camshare_api::{AccountId, ApiError, ErrorKind};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use crate::error::ServerError;
+use crate::store::sessions::{self, SessionRef};
+
+/// The signed-in account making the request. A handler that takes a `Caller` can only run for
+/// a valid, unexpired access token.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub account: AccountId,
+    pub session: SessionRef,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ServerError::unauthorized)?;
+        let session =
+            sessions::authenticate(&state.db.pool, token, state.now()).await?.ok_or_else(ServerError::unauthorized)?;
+        Ok(Caller { account: session.account, session })
+    }
+}
+
+/// A JSON body whose every failure (not JSON, truncated, wrong field, too large) is an
+/// `ApiError` naming what was wrong.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ServerError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(rejection) => Err(json_rejection(rejection).into()),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(ErrorKind::PayloadTooLarge, "the request body is too large");
+    }
+    let message = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON with `Content-Type: application/json`".to_string()
+        }
+        JsonRejection::JsonSyntaxError(e) => format!("the request body is not valid JSON: {}", inner_message(e)),
+        JsonRejection::JsonDataError(e) => {
+            format!("the request body has a wrong or missing field: {}", inner_message(e))
+        }
+        other => format!("the request body could not be read: {other}"),
+    };
+    ApiError::new(ErrorKind::InvalidInput, message)
+}
+
+fn inner_message(e: &dyn std::error::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
+}
+
+/// An id in the path; anything that is not an id is simply `not_found`.
+pub struct IdPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for IdPath<T> {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(IdPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ServerError::not_found("object")),
+            Err(other) => Err(ServerError::internal(other)),
+        }
+    }
+}
+
+/// Query parameters with a clear `invalid_input` on failure.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::new(ErrorKind::InvalidInput, format!("bad query parameters: {}", inner_message(&e)))
+                    .into())
+            }
+            Err(other) => Err(ServerError::internal(other)),
+        }
+    }
+}

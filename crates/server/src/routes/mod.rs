@@ -1,0 +1,117 @@
+//! The HTTP API: one `app()` that builds every route together with its OpenAPI description,
+//! so the document at `/api/openapi.json` can never miss a route.
+
+mod accounts;
+mod devices;
+mod events;
+pub mod extract;
+mod invites;
+mod recipients;
+mod shares;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use camshare_api::{ApiError, ErrorKind, Timestamp, routes};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes as r;
+
+use crate::clock::Clock;
+use crate::secrets::ServerKey;
+use crate::store::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub key: ServerKey,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Camshare API", description = "Share cameras and NVR channels, function by function."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route with its OpenAPI description.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(r!(accounts::sign_up))
+        .routes(r!(accounts::sign_in, accounts::sign_out_everywhere))
+        .routes(r!(accounts::refresh))
+        .routes(r!(accounts::sign_out))
+        .routes(r!(accounts::me))
+        .routes(r!(accounts::verify_account_code))
+        .routes(r!(devices::list_devices, devices::add_device))
+        .routes(r!(devices::get_device, devices::edit_device, devices::remove_device))
+        .routes(r!(devices::device_access))
+        .routes(r!(shares::share_devices, shares::list_shares))
+        .routes(r!(shares::get_share, shares::edit_share, shares::revoke_share))
+        .routes(r!(shares::resend_share))
+        .routes(r!(shares::cancel_share))
+        .routes(r!(shares::check_access))
+        .routes(r!(recipients::list_recipients))
+        .routes(r!(recipients::get_recipient, recipients::edit_recipient, recipients::delete_recipient))
+        .routes(r!(recipients::recipient_history))
+        .routes(r!(invites::list_invites))
+        .routes(r!(invites::accept_invite))
+        .routes(r!(invites::reject_invite))
+        .routes(r!(invites::list_shared_devices))
+        .routes(r!(invites::remove_shared_device))
+        .routes(r!(events::events_stream))
+        .routes(r!(events::list_activity))
+}
+
+/// The OpenAPI document of the whole API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// The server's router. `max_body_bytes` bounds every request body.
+pub fn app(state: AppState, max_body_bytes: usize) -> Router {
+    let (router, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
+    router
+        .route(routes::OPENAPI, axum::routing::get(move || async move { Json(doc.as_ref().clone()) }))
+        .route(routes::HEALTH, axum::routing::get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .fallback(|| async { error(ErrorKind::NotFound, "no such API route") })
+        .method_not_allowed_fallback(|| async {
+            error(ErrorKind::InvalidInput, "this route does not take that HTTP method")
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+fn error(kind: ErrorKind, message: &str) -> impl IntoResponse {
+    let status = if kind == ErrorKind::InvalidInput {
+        StatusCode::METHOD_NOT_ALLOWED
+    } else {
+        StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::NOT_FOUND)
+    };
+    (status, Json(ApiError::new(kind, message)))
+}

@@ -1,0 +1,164 @@
+//! The owner's shares, and the decision function asked directly.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use camshare_api::{
+    AccessDecision, AccessQuery, ApiError, CreateShares, CreatedShares, EditShare, OutgoingShare, ShareId, routes,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::extract::{Body, Caller, IdPath, Params};
+use crate::access::{self, Decision};
+use crate::error::{Result, ServerError};
+use crate::sharing;
+use crate::store::{devices, shares};
+
+/// Share devices with one recipient (email, phone or account code). The answer reads the same
+/// whether or not the address has an account.
+#[utoipa::path(post, path = routes::SHARES, request_body = CreateShares, tag = "shares", security(("bearer" = [])),
+    responses((status = 201, body = CreatedShares), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn share_devices(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(req): Body<CreateShares>,
+) -> Result<impl IntoResponse> {
+    let created = sharing::create(&state.db, &state.key, caller.account, req, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Query of `GET /api/shares`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListSharesQuery {
+    /// Include ended shares (rejected, cancelled, revoked, removed). Default: false.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// The shares I made.
+#[utoipa::path(get, path = routes::SHARES, tag = "shares", security(("bearer" = [])), params(ListSharesQuery),
+    responses((status = 200, body = Vec<OutgoingShare>), (status = 401, body = ApiError)))]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<ListSharesQuery>,
+) -> Result<Json<Vec<OutgoingShare>>> {
+    Ok(Json(shares::outgoing(&state.db.pool, caller.account, q.all, state.now()).await?))
+}
+
+async fn outgoing(state: &AppState, caller: Caller, id: ShareId) -> Result<OutgoingShare> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row = shares::row(&mut conn, id)
+        .await?
+        .filter(|r| r.owner() == caller.account)
+        .ok_or_else(|| ServerError::not_found("share"))?;
+    row.outgoing(state.now())
+}
+
+/// One share I made.
+#[utoipa::path(get, path = routes::SHARE, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = OutgoingShare), (status = 404, body = ApiError)))]
+pub async fn get_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath<ShareId>,
+) -> Result<Json<OutgoingShare>> {
+    Ok(Json(outgoing(&state, caller, id).await?))
+}
+
+/// Change channels, functions or terms of a share; effective immediately.
+#[utoipa::path(patch, path = routes::SHARE, request_body = EditShare, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = OutgoingShare), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn edit_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath<ShareId>,
+    Body(edit): Body<EditShare>,
+) -> Result<Json<OutgoingShare>> {
+    sharing::edit(&state.db, caller.account, id, edit, state.now()).await?;
+    Ok(Json(outgoing(&state, caller, id).await?))
+}
+
+/// Stop sharing (a pending invite is cancelled).
+#[utoipa::path(delete, path = routes::SHARE, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn revoke_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath<ShareId>,
+) -> Result<StatusCode> {
+    sharing::revoke(&state.db, caller.account, id, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Send a pending invite again with a fresh 7-day deadline.
+#[utoipa::path(post, path = routes::SHARE_RESEND, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = OutgoingShare), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn resend_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath<ShareId>,
+) -> Result<Json<OutgoingShare>> {
+    sharing::resend(&state.db, caller.account, id, state.now()).await?;
+    Ok(Json(outgoing(&state, caller, id).await?))
+}
+
+/// Withdraw a pending invite.
+#[utoipa::path(post, path = routes::SHARE_CANCEL, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = OutgoingShare), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn cancel_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdPath(id): IdPath<ShareId>,
+) -> Result<Json<OutgoingShare>> {
+    sharing::cancel(&state.db, caller.account, id, state.now()).await?;
+    Ok(Json(outgoing(&state, caller, id).await?))
+}
+
+/// Ask the decision function: may I use this function on this channel now? A device that is
+/// neither mine nor shared with me (in any state) is `not_found`.
+#[utoipa::path(get, path = routes::ACCESS, tag = "shares", security(("bearer" = [])), params(AccessQuery),
+    responses((status = 200, body = AccessDecision), (status = 404, body = ApiError)))]
+pub async fn check_access(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<AccessQuery>,
+) -> Result<Json<AccessDecision>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (device, _) = devices::facts(&mut conn, q.device).await?.ok_or_else(|| ServerError::not_found("device"))?;
+    let facts = shares::facts(&mut conn, q.device).await?;
+    let decision = access::may(caller.account, &device, &facts, q.channel, q.function, state.now());
+    if !knows_device(&mut conn, caller, &device, q.device).await? {
+        return Err(ServerError::not_found("device"));
+    }
+    Ok(Json(match decision {
+        Decision::Owner => AccessDecision { allowed: true, as_owner: true, playback_since: None },
+        Decision::Granted { playback_since } => AccessDecision { allowed: true, as_owner: false, playback_since },
+        Decision::Denied(_) => AccessDecision { allowed: false, as_owner: false, playback_since: None },
+    }))
+}
+
+/// Whether the caller owns the device or has an accepted share of it (expired or not): only they
+/// learn anything about it.
+async fn knows_device(
+    conn: &mut sqlx::AnyConnection,
+    caller: Caller,
+    device: &access::DeviceFacts,
+    id: camshare_api::DeviceId,
+) -> Result<bool> {
+    if access::is_owner(caller.account, device) {
+        return Ok(true);
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM shares s JOIN recipients r ON r.id = s.recipient_id \
+         WHERE s.device_id = $1 AND r.account_id = $2 AND s.status = 'accepted'",
+    )
+    .bind(id.0)
+    .bind(caller.account.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -1,0 +1,220 @@
+//! Secrets the server keeps: its own key (on disk, 0600), the camera credentials it encrypts
+//! with it, the account codes it signs with it, session tokens (stored only as hashes) and
+//! passwords (Argon2id).
+
+use std::io::Write;
+use std::path::Path;
+
+use camshare_api::{AccountCode, ApiError, ErrorKind};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD, HEXLOWER};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, ServerError};
+
+/// The file name of the server key inside the data folder.
+pub const KEY_FILE: &str = "server.key";
+
+/// The server's secret key. Never printed: `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct ServerKey {
+    credentials_key: [u8; 32],
+    account_code_key: [u8; 32],
+}
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(..)")
+    }
+}
+
+impl ServerKey {
+    /// Reads `server.key` from the data folder, creating it (random, mode 0600) on first start.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<ServerKey> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(KEY_FILE);
+        let master = match std::fs::read_to_string(&path) {
+            Ok(text) => HEXLOWER
+                .decode(text.trim().as_bytes())
+                .ok()
+                .filter(|k| k.len() == 32)
+                .ok_or_else(|| std::io::Error::other(format!("{} is not a 64-digit hex key", path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = random_bytes::<32>();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(&path)?;
+                file.write_all(HEXLOWER.encode(&key).as_bytes())?;
+                file.sync_all()?;
+                key.to_vec()
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(ServerKey::from_master(&master))
+    }
+
+    /// Derives the purpose keys from a master key, so one leaked use does not expose another.
+    pub fn from_master(master: &[u8]) -> ServerKey {
+        ServerKey {
+            credentials_key: derive(master, b"camshare camera credentials v1"),
+            account_code_key: derive(master, b"camshare account code v1"),
+        }
+    }
+
+    /// Encrypts camera credentials: a random nonce followed by the ChaCha20-Poly1305 ciphertext.
+    pub fn encrypt(&self, plaintext: &[u8]) -> Vec<u8> {
+        let cipher = ChaCha20Poly1305::new((&self.credentials_key).into());
+        let nonce_bytes = random_bytes::<12>();
+        let nonce = Nonce::from(nonce_bytes);
+        let mut out = nonce_bytes.to_vec();
+        out.extend(cipher.encrypt(&nonce, plaintext).expect("encrypting into a Vec cannot fail"));
+        out
+    }
+
+    /// The inverse of `encrypt`; fails if the blob was not made with this key.
+    pub fn decrypt(&self, blob: &[u8]) -> Result<Vec<u8>> {
+        if blob.len() < 12 {
+            return Err(ServerError::internal("stored credentials are truncated"));
+        }
+        let cipher = ChaCha20Poly1305::new((&self.credentials_key).into());
+        let nonce = Nonce::try_from(&blob[..12]).map_err(ServerError::internal)?;
+        cipher
+            .decrypt(&nonce, &blob[12..])
+            .map_err(|_| ServerError::internal("stored credentials do not decrypt with this server key"))
+    }
+
+    /// Makes the account code for a random code id: the id and a truncated HMAC of it, in base32.
+    pub fn account_code(&self, code_id: &[u8; ACCOUNT_CODE_ID_LEN]) -> AccountCode {
+        let mut bytes = code_id.to_vec();
+        bytes.extend_from_slice(&self.account_code_tag(code_id));
+        AccountCode::from_body(&BASE32_NOPAD.encode(&bytes))
+    }
+
+    /// Checks a code's signature and returns its code id. A forged or mistyped code fails here,
+    /// before any database lookup.
+    pub fn verify_account_code(&self, code: &AccountCode) -> Result<[u8; ACCOUNT_CODE_ID_LEN], ApiError> {
+        let invalid =
+            || ApiError::new(ErrorKind::InvalidAccountCode, format!("`{code}` is not a valid Camshare account code"));
+        let bytes = BASE32_NOPAD.decode(code.body().as_bytes()).map_err(|_| invalid())?;
+        if bytes.len() != ACCOUNT_CODE_ID_LEN + ACCOUNT_CODE_TAG_LEN {
+            return Err(invalid());
+        }
+        let (id, tag) = bytes.split_at(ACCOUNT_CODE_ID_LEN);
+        let id: [u8; ACCOUNT_CODE_ID_LEN] = id.try_into().expect("split at the id length");
+        let expected = self.account_code_tag(&id);
+        if !constant_time_eq(&expected, tag) {
+            return Err(invalid());
+        }
+        Ok(id)
+    }
+
+    fn account_code_tag(&self, code_id: &[u8]) -> [u8; ACCOUNT_CODE_TAG_LEN] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.account_code_key).expect("HMAC takes any key length");
+        mac.update(code_id);
+        let full = mac.finalize().into_bytes();
+        full[..ACCOUNT_CODE_TAG_LEN].try_into().expect("tag shorter than SHA-256")
+    }
+}
+
+/// Random bytes identifying an account code (80 bits: unguessable, short enough for a QR code).
+pub const ACCOUNT_CODE_ID_LEN: usize = 10;
+/// Signature bytes appended to the code id (40 bits: a forged code passes once in 10^12).
+const ACCOUNT_CODE_TAG_LEN: usize = 5;
+
+fn derive(master: &[u8], purpose: &[u8]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(purpose);
+    mac.finalize().into_bytes().into()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Bytes from a cryptographically secure generator (ChaCha, seeded and reseeded from the OS).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    rand::rng().fill_bytes(&mut out);
+    out
+}
+
+/// A new session token (256 random bits, URL-safe text). Only its hash is stored.
+pub fn new_token() -> String {
+    BASE64URL_NOPAD.encode(&random_bytes::<32>())
+}
+
+/// The stored form of a token: SHA-256, hex. Tokens are random, so no salt or slow hash is needed.
+pub fn token_hash(token: &str) -> String {
+    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String> {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password_with_salt(password.as_bytes(), &random_bytes::<16>())
+        .map(|h| h.to_string())
+        .map_err(ServerError::internal)
+}
+
+/// Checks a password against its stored hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
+    PasswordHash::new(stored)
+        .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_round_trip_and_fail_with_another_key() {
+        let key = ServerKey::from_master(&[7; 32]);
+        let blob = key.encrypt(b"admin:hunter2");
+        assert!(!blob.windows(7).any(|w| w == b"hunter2"));
+        assert_eq!(key.decrypt(&blob).unwrap(), b"admin:hunter2");
+        assert!(ServerKey::from_master(&[8; 32]).decrypt(&blob).is_err());
+    }
+
+    #[test]
+    fn account_code_verifies_and_forgery_fails() {
+        let key = ServerKey::from_master(&[7; 32]);
+        let id = [1u8; ACCOUNT_CODE_ID_LEN];
+        let code = key.account_code(&id);
+        assert_eq!(key.verify_account_code(&code).unwrap(), id);
+        let reparsed = AccountCode::parse(&code.as_str().to_lowercase()).unwrap();
+        assert_eq!(key.verify_account_code(&reparsed).unwrap(), id);
+        let other = ServerKey::from_master(&[8; 32]).account_code(&id);
+        assert_eq!(key.verify_account_code(&other).unwrap_err().kind, ErrorKind::InvalidAccountCode);
+    }
+
+    #[test]
+    fn password_hash_verifies_only_the_right_password() {
+        let stored = hash_password("correct horse").unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &stored));
+        assert!(!verify_password("wrong", &stored));
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = std::env::temp_dir().join(format!("camshare-key-{}", new_token()));
+        let first = ServerKey::load_or_create(&dir).unwrap();
+        let second = ServerKey::load_or_create(&dir).unwrap();
+        assert_eq!(first.credentials_key, second.credentials_key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

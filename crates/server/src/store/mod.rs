@@ -1,0 +1,169 @@
+//! Storage: one schema on SQLite or Postgres through sqlx's `Any` driver. Each submodule owns
+//! the SQL of one domain noun. Writes that touch several rows run in one transaction
+//! (`Db::write`), so nothing half-done is ever stored.
+
+pub mod accounts;
+pub mod activity;
+pub mod devices;
+pub mod events;
+pub mod recipients;
+pub mod sessions;
+pub mod shares;
+
+use std::sync::Arc;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::{Result, ServerError};
+
+/// Which database engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle every route shares.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// SQLite allows one writer at a time; taking this lock before `BEGIN` turns what would be
+    /// `SQLITE_BUSY` failures under load into a short queue. Unused on Postgres.
+    write_lock: Arc<Mutex<()>>,
+    /// Wakes open event streams when their account gets an event.
+    pub hub: events::EventHub,
+}
+
+/// A write transaction, holding the SQLite write lock while it lives.
+pub struct WriteTx<'a> {
+    pub tx: Transaction<'static, Any>,
+    pub backend: Backend,
+    /// Whether this transaction already holds the events lock (Postgres only).
+    pub(crate) events_locked: bool,
+    /// Accounts that got events in this transaction; woken after commit.
+    pub(crate) notify: Vec<camshare_api::AccountId>,
+    hub: events::EventHub,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits, then wakes the event streams of every account that got an event.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        self.hub.notify(&self.notify);
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and migrates.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(ServerError::internal(format!(
+                "unsupported database URL `{url}`: use sqlite://PATH or postgres://USER@HOST/DB"
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        use sqlx::Executor;
+                        for pragma in SQLITE_PRAGMAS {
+                            conn.execute(*pragma).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, backend, write_lock: Arc::new(Mutex::new(())), hub: events::EventHub::default() };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(|e| ServerError::internal(format!("migration failed: {e}")))
+    }
+
+    /// Begins a write transaction (see `events::insert` for how event ids stay ordered).
+    pub async fn write(&self) -> Result<WriteTx<'_>> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            tx,
+            backend: self.backend,
+            events_locked: false,
+            notify: Vec::new(),
+            hub: self.hub.clone(),
+            _guard: guard,
+        })
+    }
+}
+
+/// Per-connection SQLite settings: write-ahead log (readers never wait for the writer),
+/// enforced foreign keys (deleting a device deletes its shares), and a wait instead of an
+/// immediate `SQLITE_BUSY`.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+];
+
+/// Makes sure the SQLite file's folder exists and asks sqlx to create the file.
+fn sqlite_url(url: &str) -> Result<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ServerError::internal(format!("cannot create {}: {e}", parent.display())))?;
+        }
+    }
+    let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Whether a database error is a unique-constraint violation (a duplicate email, an already
+/// active share), which callers turn into a `conflict`.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}

@@ -1,0 +1,137 @@
+//! Sessions: short-lived access tokens and rotating refresh tokens, stored only as hashes; and
+//! the failed sign-in counter that slows and then refuses password guessing.
+
+use camshare_api::{AccountId, Timestamp, Tokens};
+use jiff::SignedDuration;
+use sqlx::{AnyConnection, AnyPool};
+
+use crate::clock::{from_millis, to_millis};
+use crate::error::Result;
+use crate::secrets::{new_token, token_hash};
+
+/// How long an access token works.
+pub const ACCESS_TTL: SignedDuration = SignedDuration::from_mins(15);
+/// How long a refresh token works if unused.
+pub const REFRESH_TTL: SignedDuration = SignedDuration::from_hours(24 * 30);
+
+/// The session an access token belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRef {
+    pub id: i64,
+    pub account: AccountId,
+}
+
+fn new_tokens(now: Timestamp) -> Tokens {
+    Tokens {
+        access_token: new_token(),
+        access_expires_at: now + ACCESS_TTL,
+        refresh_token: new_token(),
+        refresh_expires_at: now + REFRESH_TTL,
+    }
+}
+
+/// Starts a session for an account.
+pub async fn create(conn: &mut AnyConnection, account: AccountId, now: Timestamp) -> Result<Tokens> {
+    let tokens = new_tokens(now);
+    sqlx::query(
+        "INSERT INTO sessions (account_id, access_hash, access_expires_ms, refresh_hash, refresh_expires_ms, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(account.0)
+    .bind(token_hash(&tokens.access_token))
+    .bind(to_millis(tokens.access_expires_at))
+    .bind(token_hash(&tokens.refresh_token))
+    .bind(to_millis(tokens.refresh_expires_at))
+    .bind(to_millis(now))
+    .execute(conn)
+    .await?;
+    Ok(tokens)
+}
+
+/// The session of a valid, unexpired access token.
+pub async fn authenticate(pool: &AnyPool, access_token: &str, now: Timestamp) -> Result<Option<SessionRef>> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, account_id FROM sessions WHERE access_hash = $1 AND access_expires_ms > $2")
+            .bind(token_hash(access_token))
+            .bind(to_millis(now))
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, account)| SessionRef { id, account: AccountId(account) }))
+}
+
+/// Swaps a valid refresh token for a new token pair; the old refresh token and access token
+/// stop working at once.
+pub async fn rotate(conn: &mut AnyConnection, refresh_token: &str, now: Timestamp) -> Result<Option<Tokens>> {
+    let tokens = new_tokens(now);
+    let updated = sqlx::query(
+        "UPDATE sessions SET access_hash = $1, access_expires_ms = $2, refresh_hash = $3, refresh_expires_ms = $4 \
+         WHERE refresh_hash = $5 AND refresh_expires_ms > $6",
+    )
+    .bind(token_hash(&tokens.access_token))
+    .bind(to_millis(tokens.access_expires_at))
+    .bind(token_hash(&tokens.refresh_token))
+    .bind(to_millis(tokens.refresh_expires_at))
+    .bind(token_hash(refresh_token))
+    .bind(to_millis(now))
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok((updated == 1).then_some(tokens))
+}
+
+/// Signs out one session.
+pub async fn delete(pool: &AnyPool, session: SessionRef) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session.id).execute(pool).await?;
+    Ok(())
+}
+
+/// Signs out every session of the account.
+pub async fn delete_all(pool: &AnyPool, account: AccountId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(pool).await?;
+    Ok(())
+}
+
+/// Failed sign-ins within this window count towards the limit.
+pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// After this many failures in the window, answers are slowed down.
+pub const SLOW_AFTER: i64 = 3;
+/// After this many failures in the window, sign-in is refused until the window passes.
+pub const REFUSE_AFTER: i64 = 10;
+
+/// Recent failed attempts for a login, and when the window they count in ends.
+pub async fn recent_failures(pool: &AnyPool, login: &str, now: Timestamp) -> Result<(i64, Timestamp)> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT failures, first_ms FROM login_failures WHERE login = $1")
+        .bind(login)
+        .fetch_optional(pool)
+        .await?;
+    Ok(match row {
+        Some((failures, first_ms)) if from_millis(first_ms) + FAILURE_WINDOW > now => {
+            (failures, from_millis(first_ms) + FAILURE_WINDOW)
+        }
+        _ => (0, now),
+    })
+}
+
+/// Counts one more failure (starting a new window when the old one has passed).
+pub async fn record_failure(conn: &mut AnyConnection, login: &str, now: Timestamp) -> Result<()> {
+    let window_start = to_millis(now - FAILURE_WINDOW);
+    sqlx::query(
+        "INSERT INTO login_failures (login, failures, first_ms, last_ms) VALUES ($1, 1, $2, $2) \
+         ON CONFLICT (login) DO UPDATE SET \
+           failures = CASE WHEN login_failures.first_ms <= $3 THEN 1 ELSE login_failures.failures + 1 END, \
+           first_ms = CASE WHEN login_failures.first_ms <= $3 THEN $2 ELSE login_failures.first_ms END, \
+           last_ms = $2",
+    )
+    .bind(login)
+    .bind(to_millis(now))
+    .bind(window_start)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A successful sign-in forgets earlier failures.
+pub async fn clear_failures(pool: &AnyPool, login: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(pool).await?;
+    Ok(())
+}

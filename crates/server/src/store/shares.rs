@@ -1,0 +1,249 @@
+//! Reading shares: the owner's outgoing view, the recipient's view, and the facts the decision
+//! function needs. Changes to shares live in `crate::sharing`, which owns the rules.
+
+use std::collections::HashMap;
+
+use camshare_api::{
+    AccountId, ChannelGrants, DeviceAccess, DeviceId, OutgoingShare, RecipientId, ShareId, ShareOwner, ShareStatus,
+    ShareTerms, SharedChannel, SharedDevice, Timestamp,
+};
+use sqlx::{AnyConnection, AnyPool};
+
+use super::devices::channels_by_device;
+use super::recipients::parse_kind;
+use crate::access::{ResolvedSchedule, ShareFacts};
+use crate::clock::{from_millis, to_millis};
+use crate::error::{Result, ServerError};
+
+/// A share joined with its device, recipient and owner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShareRow {
+    pub id: i64,
+    pub device_id: i64,
+    pub owner_id: i64,
+    pub recipient_id: i64,
+    pub status: String,
+    pub grants: String,
+    pub terms: String,
+    pub created_ms: i64,
+    pub invite_expires_ms: i64,
+    pub answered_ms: Option<i64>,
+    pub device_name: String,
+    pub device_kind: String,
+    pub address: String,
+    pub address_kind: String,
+    pub remark: Option<String>,
+    pub recipient_account: Option<i64>,
+    pub owner_name: String,
+}
+
+pub const SELECT_SHARE: &str = "SELECT s.id, s.device_id, s.owner_id, s.recipient_id, s.status, s.grants, s.terms, \
+     s.created_ms, s.invite_expires_ms, s.answered_ms, d.name AS device_name, d.kind AS device_kind, \
+     r.address, r.address_kind, r.remark, r.account_id AS recipient_account, o.display_name AS owner_name \
+     FROM shares s JOIN devices d ON d.id = s.device_id JOIN recipients r ON r.id = s.recipient_id \
+     JOIN accounts o ON o.id = s.owner_id";
+
+/// Stored statuses; `invite_expired` is never stored, it is `pending` past its deadline.
+pub fn parse_status(s: &str) -> Result<ShareStatus> {
+    Ok(match s {
+        "pending" => ShareStatus::Pending,
+        "accepted" => ShareStatus::Accepted,
+        "rejected" => ShareStatus::Rejected,
+        "cancelled" => ShareStatus::Cancelled,
+        "revoked" => ShareStatus::Revoked,
+        "removed" => ShareStatus::Removed,
+        other => return Err(ServerError::internal(format!("unknown share status `{other}` in the database"))),
+    })
+}
+
+impl ShareRow {
+    pub fn share_id(&self) -> ShareId {
+        ShareId(self.id)
+    }
+    pub fn device(&self) -> DeviceId {
+        DeviceId(self.device_id)
+    }
+    pub fn owner(&self) -> AccountId {
+        AccountId(self.owner_id)
+    }
+    pub fn recipient_account(&self) -> Option<AccountId> {
+        self.recipient_account.map(AccountId)
+    }
+    pub fn stored_status(&self) -> Result<ShareStatus> {
+        parse_status(&self.status)
+    }
+    /// The status a person sees: a pending invite past its deadline reads `invite_expired`.
+    pub fn status(&self, now: Timestamp) -> Result<ShareStatus> {
+        let stored = self.stored_status()?;
+        Ok(if stored == ShareStatus::Pending && to_millis(now) >= self.invite_expires_ms {
+            ShareStatus::InviteExpired
+        } else {
+            stored
+        })
+    }
+    pub fn grants(&self) -> Result<ChannelGrants> {
+        serde_json::from_str(&self.grants).map_err(ServerError::internal)
+    }
+    pub fn terms(&self) -> Result<ShareTerms> {
+        serde_json::from_str(&self.terms).map_err(ServerError::internal)
+    }
+
+    /// The owner's view, remark included.
+    pub fn outgoing(&self, now: Timestamp) -> Result<OutgoingShare> {
+        Ok(OutgoingShare {
+            id: self.share_id(),
+            device: self.device(),
+            device_name: self.device_name.clone(),
+            recipient: RecipientId(self.recipient_id),
+            recipient_address: self.address.clone(),
+            recipient_kind: parse_kind(&self.address_kind),
+            remark: self.remark.clone(),
+            channels: self.grants()?,
+            terms: self.terms()?,
+            status: self.status(now)?,
+            created_at: from_millis(self.created_ms),
+            invite_expires_at: from_millis(self.invite_expires_ms),
+            answered_at: self.answered_ms.map(from_millis),
+        })
+    }
+
+    /// The recipient's view: names and functions, never the remark or the camera's address.
+    pub fn shared(&self, channel_names: &[camshare_api::Channel], now: Timestamp) -> Result<SharedDevice> {
+        let grants = self.grants()?;
+        let channels = grants
+            .0
+            .iter()
+            .map(|(number, functions)| SharedChannel {
+                number: *number,
+                name: channel_names
+                    .iter()
+                    .find(|c| c.number == *number)
+                    .map_or_else(|| format!("Channel {number}"), |c| c.name.clone()),
+                functions: *functions,
+            })
+            .collect();
+        Ok(SharedDevice {
+            share: self.share_id(),
+            device: self.device(),
+            device_name: self.device_name.clone(),
+            kind: self.device_kind.parse().map_err(ServerError::internal)?,
+            owner: ShareOwner { id: self.owner(), display_name: self.owner_name.clone() },
+            channels,
+            terms: self.terms()?,
+            status: self.status(now)?,
+            created_at: from_millis(self.created_ms),
+            invite_expires_at: from_millis(self.invite_expires_ms),
+        })
+    }
+}
+
+/// One share, found by id whoever it belongs to; callers check who may see it.
+pub async fn row(conn: &mut AnyConnection, id: ShareId) -> Result<Option<ShareRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT_SHARE} WHERE s.id = $1")).bind(id.0).fetch_optional(conn).await?)
+}
+
+/// The owner's shares; ended ones only when asked.
+pub async fn outgoing(
+    pool: &AnyPool,
+    owner: AccountId,
+    include_ended: bool,
+    now: Timestamp,
+) -> Result<Vec<OutgoingShare>> {
+    let filter = if include_ended { "" } else { " AND s.status IN ('pending', 'accepted')" };
+    let rows: Vec<ShareRow> = sqlx::query_as(&format!("{SELECT_SHARE} WHERE s.owner_id = $1{filter} ORDER BY s.id"))
+        .bind(owner.0)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| r.outgoing(now)).collect()
+}
+
+/// Shares of the given recipients that still mean something to the owner (active or rejected).
+pub async fn of_recipients(
+    pool: &AnyPool,
+    ids: &[i64],
+    now: Timestamp,
+) -> Result<HashMap<RecipientId, Vec<OutgoingShare>>> {
+    let mut map: HashMap<RecipientId, Vec<OutgoingShare>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<ShareRow> = sqlx::query_as(&format!(
+        "{SELECT_SHARE} WHERE s.recipient_id IN ({list}) AND s.status IN ('pending', 'accepted', 'rejected') ORDER BY s.id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    for r in rows {
+        map.entry(RecipientId(r.recipient_id)).or_default().push(r.outgoing(now)?);
+    }
+    Ok(map)
+}
+
+/// Shares reaching an account in one stored status ("pending" invites, "accepted" devices).
+pub async fn reaching(
+    pool: &AnyPool,
+    account: AccountId,
+    status: ShareStatus,
+    now: Timestamp,
+) -> Result<Vec<SharedDevice>> {
+    let mut sql = format!("{SELECT_SHARE} WHERE r.account_id = $1 AND s.status = $2");
+    if status == ShareStatus::Pending {
+        sql.push_str(" AND s.invite_expires_ms > $3");
+    } else {
+        sql.push_str(" AND $3 = $3");
+    }
+    sql.push_str(" ORDER BY s.id");
+    let rows: Vec<ShareRow> =
+        sqlx::query_as(&sql).bind(account.0).bind(status.as_str()).bind(to_millis(now)).fetch_all(pool).await?;
+    let devices: Vec<DeviceId> = rows.iter().map(ShareRow::device).collect();
+    let channels = channels_by_device(pool, &devices).await?;
+    rows.iter().map(|r| r.shared(channels.get(&r.device()).map_or(&[][..], Vec::as_slice), now)).collect()
+}
+
+/// "Who can see this camera?": active shares of one device.
+pub async fn of_device(pool: &AnyPool, device: DeviceId, now: Timestamp) -> Result<Vec<DeviceAccess>> {
+    let rows: Vec<ShareRow> = sqlx::query_as(&format!(
+        "{SELECT_SHARE} WHERE s.device_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+    ))
+    .bind(device.0)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeviceAccess {
+                share: r.share_id(),
+                recipient: RecipientId(r.recipient_id),
+                recipient_address: r.address.clone(),
+                remark: r.remark.clone(),
+                status: r.status(now)?,
+                channels: r.grants()?,
+                terms: r.terms()?,
+            })
+        })
+        .collect()
+}
+
+/// Accepted shares of a device, as facts for the decision function.
+pub async fn facts(conn: &mut AnyConnection, device: DeviceId) -> Result<Vec<ShareFacts>> {
+    let rows: Vec<(Option<i64>, String, String, String, i64)> = sqlx::query_as(
+        "SELECT r.account_id, s.status, s.grants, s.terms, s.created_ms FROM shares s \
+         JOIN recipients r ON r.id = s.recipient_id WHERE s.device_id = $1 AND s.status = 'accepted'",
+    )
+    .bind(device.0)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(account, status, grants, terms, created_ms)| {
+            let terms: ShareTerms = serde_json::from_str(&terms).map_err(ServerError::internal)?;
+            Ok(ShareFacts {
+                recipient: account.map(AccountId),
+                status: parse_status(&status)?,
+                grants: serde_json::from_str(&grants).map_err(ServerError::internal)?,
+                expires_at: terms.expires_at,
+                schedule: terms.schedule.as_ref().map(ResolvedSchedule::resolve_or_closed),
+                lookback: terms.lookback,
+                created_at: from_millis(created_ms),
+            })
+        })
+        .collect()
+}
