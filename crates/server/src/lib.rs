@@ -10,6 +10,7 @@ pub mod routes;
 pub mod secrets;
 pub mod sharing;
 pub mod store;
+pub mod testing;
 
 use std::sync::Arc;
 
