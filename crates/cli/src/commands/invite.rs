@@ -1,0 +1,86 @@
+//! The recipient's commands: invites to answer, and devices shared with me.
+
+use camshare_api::SharedDevice;
+
+use super::Context;
+use crate::args::{InviteCommand, SharedCommand};
+use crate::error::CliError;
+use crate::output::{self, Table};
+
+pub async fn invite(ctx: &Context, command: InviteCommand) -> Result<(), CliError> {
+    match command {
+        InviteCommand::List => {
+            let invites = ctx.client.list_invites().await?;
+            output::list(ctx.json, &invites, "No invitations waiting for you.", |invites| {
+                let mut table = Table::new(&["ID", "DEVICE", "KIND", "FROM", "CHANNELS", "TERMS", "ANSWER BY"]);
+                for i in invites {
+                    table.row(vec![
+                        i.share.to_string(),
+                        i.device_name.clone(),
+                        i.kind.to_string(),
+                        i.owner.display_name.clone(),
+                        channels(i),
+                        output::terms(&i.terms),
+                        output::when(i.invite_expires_at),
+                    ]);
+                }
+                table
+            })
+        }
+        InviteCommand::Accept { id } => {
+            let shared = ctx.client.accept_invite(id).await?;
+            if ctx.json {
+                return output::json(&shared);
+            }
+            output::line(format!(
+                "Accepted: “{}” from {} is now among your shared devices (`camshare shared list`).",
+                shared.device_name, shared.owner.display_name
+            ))
+        }
+        InviteCommand::Reject { id } => {
+            ctx.client.reject_invite(id).await?;
+            if ctx.json {
+                return Ok(());
+            }
+            output::line(format!("Rejected invitation {id}."))
+        }
+    }
+}
+
+pub async fn shared(ctx: &Context, command: SharedCommand) -> Result<(), CliError> {
+    match command {
+        SharedCommand::List => {
+            let devices = ctx.client.list_shared_devices().await?;
+            let empty = "Nobody shares a device with you yet. Give them your account code (see `camshare whoami`).";
+            output::list(ctx.json, &devices, empty, |devices| {
+                let mut table = Table::new(&["ID", "DEVICE", "KIND", "OWNER", "STATUS", "CHANNELS", "TERMS"]);
+                for d in devices {
+                    table.row(vec![
+                        d.share.to_string(),
+                        d.device_name.clone(),
+                        d.kind.to_string(),
+                        d.owner.display_name.clone(),
+                        d.status.to_string(),
+                        channels(d),
+                        output::terms(&d.terms),
+                    ]);
+                }
+                table
+            })
+        }
+        SharedCommand::Remove { id } => {
+            ctx.client.remove_shared_device(id).await?;
+            if ctx.json {
+                return Ok(());
+            }
+            output::line(format!("Removed share {id} from your list; its owner has been told."))
+        }
+    }
+}
+
+/// `1 Gate: live_view,ptz; 2 Yard: live_view`.
+fn channels(device: &SharedDevice) -> String {
+    let parts: Vec<String> =
+        device.channels.iter().map(|c| format!("{} {}: {}", c.number, c.name, c.functions)).collect();
+    output::or_dash(Some(&parts.join("; ")))
+}
