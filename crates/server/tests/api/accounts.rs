@@ -1,0 +1,169 @@
+//! Accounts and sessions: sign-up validation, sign-in by email or phone, token rotation,
+//! sign-out, expiry, the failed sign-in limit, and account codes.
+
+use camshare_server::testing::Engine;
+use jiff::SignedDuration;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::Api;
+use crate::on_both_engines;
+
+async fn sessions_rotate_expire_and_end(engine: Engine) {
+    let api = Api::start(engine).await;
+    let ann = api.sign_up("Ann", "ann@example.com").await;
+
+    // Sign in by phone after adding an account with both.
+    let (status, v) = api
+        .call(Method::POST, "/api/accounts", None, Some(json!({"email": "cai@example.com", "phone": "+86 189 1234 5678", "display_name": "Cai", "password": "password123"})))
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "+8618912345678", "password": "password123"})))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["account"]["phone"], "+8618912345678");
+    let (status, v) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "CAI@example.com", "password": "password123"})))
+        .await;
+    assert_eq!(status, 200, "email sign-in is case-insensitive: {v}");
+
+    // Same email twice.
+    let (status, v) = api
+        .call(
+            Method::POST,
+            "/api/accounts",
+            None,
+            Some(json!({"email": "ANN@example.com", "display_name": "Ann 2", "password": "password123"})),
+        )
+        .await;
+    assert_eq!((status, v["kind"].as_str()), (409, Some("conflict")));
+
+    // Refresh rotates: the old refresh token and old access token stop working.
+    let (status, fresh) =
+        api.call(Method::POST, "/api/sessions/refresh", None, Some(json!({"refresh_token": ann.refresh}))).await;
+    assert_eq!(status, 200, "{fresh}");
+    let (status, _) =
+        api.call(Method::POST, "/api/sessions/refresh", None, Some(json!({"refresh_token": ann.refresh}))).await;
+    assert_eq!(status, 401, "a used refresh token must not work twice");
+    let (status, _) = api.call(Method::GET, "/api/me", Some(&ann.token), None).await;
+    assert_eq!(status, 401, "the old access token must stop working after rotation");
+    let access = fresh["access_token"].as_str().unwrap().to_string();
+    api.ok(Method::GET, "/api/me", &access, None).await;
+
+    // Access tokens expire after 15 minutes.
+    api.app.clock.advance(SignedDuration::from_mins(16));
+    let (status, v) = api.call(Method::GET, "/api/me", Some(&access), None).await;
+    assert_eq!((status, v["kind"].as_str()), (401, Some("unauthorized")));
+    let (status, fresh) = api
+        .call(Method::POST, "/api/sessions/refresh", None, Some(json!({"refresh_token": fresh["refresh_token"]})))
+        .await;
+    assert_eq!(status, 200);
+    let access = fresh["access_token"].as_str().unwrap().to_string();
+
+    // Sign out ends this session; sign out everywhere ends the others.
+    let (_, second) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "ann@example.com", "password": "password123"})))
+        .await;
+    let second = second["tokens"]["access_token"].as_str().unwrap().to_string();
+    let (status, _) = api.call(Method::DELETE, "/api/sessions/current", Some(&access), None).await;
+    assert_eq!(status, 204);
+    assert_eq!(api.call(Method::GET, "/api/me", Some(&access), None).await.0, 401);
+    api.ok(Method::GET, "/api/me", &second, None).await;
+    let (_, third) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "ann@example.com", "password": "password123"})))
+        .await;
+    let third = third["tokens"]["access_token"].as_str().unwrap().to_string();
+    assert_eq!(api.call(Method::DELETE, "/api/sessions", Some(&third), None).await.0, 204);
+    assert_eq!(api.call(Method::GET, "/api/me", Some(&second), None).await.0, 401);
+    assert_eq!(api.call(Method::GET, "/api/me", Some(&third), None).await.0, 401);
+
+    // Tokens are stored only as hashes.
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT access_hash FROM sessions").fetch_all(&api.db().pool).await.unwrap();
+    assert!(stored.iter().all(|h| h.len() == 64 && *h != second && *h != third));
+}
+on_both_engines!(sessions_rotate_expire_and_sign_out, super::sessions_rotate_expire_and_end);
+
+async fn sign_up_refuses_bad_fields(engine: Engine) {
+    let api = Api::start(engine).await;
+    let cases = [
+        (json!({"email": "nope", "display_name": "A", "password": "password123"}), "invalid_email", "email"),
+        (json!({"phone": "13800138000", "display_name": "A", "password": "password123"}), "invalid_phone", "phone"),
+        (json!({"display_name": "A", "password": "password123"}), "invalid_input", "email"),
+        (
+            json!({"email": "a@example.com", "display_name": "", "password": "password123"}),
+            "invalid_input",
+            "display_name",
+        ),
+        (json!({"email": "a@example.com", "display_name": "A", "password": "short"}), "invalid_input", "password"),
+        (
+            json!({"email": "a@example.com", "display_name": "A", "password": "password123", "time_zone": "Nowhere/City"}),
+            "invalid_input",
+            "time_zone",
+        ),
+    ];
+    for (body, kind, field) in cases {
+        let (status, v) = api.call(Method::POST, "/api/accounts", None, Some(body.clone())).await;
+        assert_eq!((status, v["kind"].as_str(), v["field"].as_str()), (400, Some(kind), Some(field)), "{body}: {v}");
+    }
+    assert!(api.snapshot().await.iter().all(|row| !row.contains("FROM accounts")), "no account was created");
+}
+on_both_engines!(sign_up_refuses_bad_fields_and_creates_nothing, super::sign_up_refuses_bad_fields);
+
+async fn failed_sign_ins_are_slowed_then_refused(engine: Engine) {
+    let api = Api::start(engine).await;
+    api.sign_up("Ann", "ann@example.com").await;
+    let wrong = json!({"login": "ann@example.com", "password": "wrong-password"});
+    for attempt in 1..=10 {
+        let started = std::time::Instant::now();
+        let (status, v) = api.call(Method::POST, "/api/sessions", None, Some(wrong.clone())).await;
+        assert_eq!((status, v["kind"].as_str()), (401, Some("invalid_credentials")), "attempt {attempt}");
+        if attempt >= 3 {
+            assert!(started.elapsed() >= std::time::Duration::from_millis(100), "attempt {attempt} was not slowed");
+        }
+    }
+    // Refused now, even with the right password, with a clear kind.
+    let right = json!({"login": "ann@example.com", "password": "password123"});
+    let (status, v) = api.call(Method::POST, "/api/sessions", None, Some(right.clone())).await;
+    assert_eq!((status, v["kind"].as_str()), (429, Some("rate_limited")), "{v}");
+    // An unknown login answers exactly like a wrong password.
+    let (status, v) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "nobody@example.com", "password": "x"})))
+        .await;
+    assert_eq!((status, v["kind"].as_str()), (401, Some("invalid_credentials")));
+    // After the window passes, the right password works again.
+    api.app.clock.advance(SignedDuration::from_mins(16));
+    let (status, v) = api.call(Method::POST, "/api/sessions", None, Some(right)).await;
+    assert_eq!(status, 200, "{v}");
+}
+on_both_engines!(
+    failed_sign_ins_are_slowed_then_refused_with_rate_limited,
+    super::failed_sign_ins_are_slowed_then_refused
+);
+
+async fn account_codes_verify_and_forgeries_fail(engine: Engine) {
+    let api = Api::start(engine).await;
+    let ann = api.sign_up("Ann", "ann@example.com").await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let me = api.ok(Method::GET, "/api/me", &bob.token, None).await;
+    let code = me["account_code"].as_str().unwrap().to_string();
+    assert!(code.starts_with("CS-") && code.len() == 3 + 24 + 5, "{code}");
+    let v =
+        api.ok(Method::POST, "/api/account-codes/verify", &ann.token, Some(json!({"code": code.to_lowercase()}))).await;
+    assert_eq!(v["display_name"], "Bob");
+    // One character changed: the signature fails.
+    let mut forged: Vec<char> = code.chars().collect();
+    let i = forged.len() - 1;
+    forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    let (status, v) =
+        api.call(Method::POST, "/api/account-codes/verify", Some(&ann.token), Some(json!({"code": forged}))).await;
+    assert_eq!((status, v["kind"].as_str()), (400, Some("invalid_account_code")));
+    // Sharing by code reaches Bob.
+    let nvr = api.add_nvr(&ann, "Garage", 2).await;
+    let share = api.share(&ann, &code, nvr, json!({"2": ["live_view"]}), Some("Bob by QR")).await;
+    let invites = api.ok(Method::GET, "/api/invites", &bob.token, None).await;
+    assert_eq!(invites[0]["share"], share);
+}
+on_both_engines!(account_codes_verify_and_forgeries_fail, super::account_codes_verify_and_forgeries_fail);

@@ -1,0 +1,152 @@
+//! Raw HTTP helpers for the server's API tests: call any route with any token, sign people up,
+//! and snapshot the database to prove that refused requests changed nothing.
+
+use camshare_server::store::Db;
+use camshare_server::testing::{Engine, TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A running server and an HTTP client for it.
+pub struct Api {
+    pub app: TestApp,
+    http: reqwest::Client,
+}
+
+/// A signed-up person.
+#[derive(Debug, Clone)]
+pub struct Person {
+    #[allow(dead_code)]
+    pub id: i64,
+    pub token: String,
+    pub refresh: String,
+    pub email: String,
+}
+
+impl Api {
+    pub async fn start(engine: Engine) -> Api {
+        Api { app: spawn_app(engine).await, http: reqwest::Client::new() }
+    }
+
+    pub fn db(&self) -> &Db {
+        self.app.db()
+    }
+
+    /// Calls a route; returns the status and the JSON body (Null when empty).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{}", self.app.base_url, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request reaches the test server");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) }))
+    }
+
+    /// Sends raw bytes as a JSON body.
+    pub async fn call_raw(&self, method: Method, path: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
+        let resp = self
+            .http
+            .request(method, format!("{}{}", self.app.base_url, path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn ok(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.call(method.clone(), path, Some(token), body).await;
+        assert!((200..300).contains(&status), "{method} {path} answered {status}: {value}");
+        value
+    }
+
+    pub async fn sign_up(&self, name: &str, email: &str) -> Person {
+        let (status, v) = self
+            .call(
+                Method::POST,
+                "/api/accounts",
+                None,
+                Some(json!({"email": email, "display_name": name, "password": "password123"})),
+            )
+            .await;
+        assert_eq!(status, 201, "sign up {email}: {v}");
+        Person {
+            id: v["account"]["id"].as_i64().unwrap(),
+            token: v["tokens"]["access_token"].as_str().unwrap().to_string(),
+            refresh: v["tokens"]["refresh_token"].as_str().unwrap().to_string(),
+            email: email.to_string(),
+        }
+    }
+
+    /// Signs the person in again (after the test clock moved past their access token's life).
+    pub async fn sign_in(&self, person: &mut Person) {
+        let body = json!({"login": person.email, "password": "password123"});
+        let (status, v) = self.call(Method::POST, "/api/sessions", None, Some(body)).await;
+        assert_eq!(status, 200, "sign in {}: {v}", person.email);
+        person.token = v["tokens"]["access_token"].as_str().unwrap().to_string();
+        person.refresh = v["tokens"]["refresh_token"].as_str().unwrap().to_string();
+    }
+
+    /// Moves the test clock and signs the people in again.
+    pub async fn advance(&self, by: jiff::SignedDuration, people: &mut [&mut Person]) {
+        self.app.clock.advance(by);
+        for p in people.iter_mut() {
+            self.sign_in(p).await;
+        }
+    }
+
+    /// Adds an NVR with `channels` channels; returns its id.
+    pub async fn add_nvr(&self, owner: &Person, name: &str, channels: u16) -> i64 {
+        let body = json!({"name": name, "kind": "nvr", "rtsp_url": "rtsp://192.0.2.10:554", "username": "admin",
+                          "password": "CameraSecret99", "channel_count": channels});
+        self.ok(Method::POST, "/api/devices", &owner.token, Some(body)).await["id"].as_i64().unwrap()
+    }
+
+    /// Shares channels of a device; returns the share id.
+    pub async fn share(&self, owner: &Person, to: &str, device: i64, channels: Value, remark: Option<&str>) -> i64 {
+        let body = json!({"recipient": to, "remark": remark, "devices": [{"device": device, "channels": channels}]});
+        let v = self.ok(Method::POST, "/api/shares", &owner.token, Some(body)).await;
+        v["shares"][0]["id"].as_i64().unwrap()
+    }
+
+    pub async fn accept(&self, recipient: &Person, share: i64) {
+        self.ok(Method::POST, &format!("/api/invites/{share}/accept"), &recipient.token, None).await;
+    }
+
+    /// Everything a refused request must not change, as comparable text.
+    pub async fn snapshot(&self) -> Vec<String> {
+        let queries = [
+            "SELECT id, owner_id, name, kind, rtsp_url FROM devices ORDER BY id",
+            "SELECT device_id, number, name FROM channels ORDER BY device_id, number",
+            "SELECT id, owner_id, address, remark, account_id, deleted_ms FROM recipients ORDER BY id",
+            "SELECT id, device_id, recipient_id, status, grants, terms, invite_expires_ms, answered_ms, ended_ms FROM shares ORDER BY id",
+            "SELECT id, account_id, payload FROM events ORDER BY id",
+            "SELECT id, owner_id, kind, device_id, share_id, recipient, detail FROM activity ORDER BY id",
+            "SELECT id, email, phone, display_name FROM accounts ORDER BY id",
+        ];
+        let mut out = Vec::new();
+        for q in queries {
+            let rows = sqlx::query(q).fetch_all(&self.db().pool).await.unwrap();
+            for row in rows {
+                use sqlx::Row;
+                let cols: Vec<String> = (0..row.len())
+                    .map(|i| {
+                        row.try_get::<Option<i64>, _>(i)
+                            .map(|v| format!("{v:?}"))
+                            .or_else(|_| row.try_get::<Option<String>, _>(i).map(|v| format!("{v:?}")))
+                            .unwrap_or_else(|_| "?".into())
+                    })
+                    .collect();
+                out.push(format!("{q}: {}", cols.join("|")));
+            }
+        }
+        out
+    }
+}
