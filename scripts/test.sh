@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every Camshare test: unit tests, the server's API tests and model-based property test on
+# SQLite and on a throwaway Postgres cluster, the client's event tests and the CLI end-to-end
+# flows. Installs what it needs first (see setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+echo "== format"
+cargo fmt --all -- --check
+
+echo "== build"
+cargo build --workspace --all-targets --locked
+
+echo "== tests"
+cargo test --workspace --locked
+
+echo "== all tests passed"
