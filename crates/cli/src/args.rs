@@ -296,6 +296,9 @@ pub enum InviteCommand {
 pub enum SharedCommand {
     /// Devices others share with you.
     List,
+    /// Sharing Details of one shared device (ID is the share id): who shares it, its cameras and
+    /// exactly what you may do on each.
+    Show { id: ShareId },
     /// Remove a shared device from your list (ID is the share id); its owner is told.
     Remove { id: ShareId },
 }

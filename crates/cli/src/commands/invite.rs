@@ -68,6 +68,31 @@ pub async fn shared(ctx: &Context, command: SharedCommand) -> Result<(), CliErro
                 table
             })
         }
+        SharedCommand::Show { id } => {
+            let devices = ctx.client.list_shared_devices().await?;
+            let Some(device) = devices.into_iter().find(|d| d.share == id) else {
+                return Err(CliError::new("not_found", format!("no device shared with you has share id {id}")));
+            };
+            if ctx.json {
+                return output::json(&device);
+            }
+            let mut table = Table::new(&["CHANNEL", "CAMERA", "YOU MAY"]);
+            for c in &device.channels {
+                table.row(vec![c.number.to_string(), c.name.clone(), c.functions.to_string()]);
+            }
+            output::emit(&format!(
+                "{} ({})
+Shared by: {}
+Terms:     {}
+
+{}",
+                device.device_name,
+                device.kind,
+                device.owner.display_name,
+                output::terms(&device.terms),
+                table.render()
+            ))
+        }
         SharedCommand::Remove { id } => {
             ctx.client.remove_shared_device(id).await?;
             if ctx.json {

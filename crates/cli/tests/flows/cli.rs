@@ -1,0 +1,104 @@
+//! Runs the `camshare` binary as a user would, against a test server.
+
+use camshare_server::testing::{Engine, TestApp, spawn_app};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+/// A test server and a way to run the CLI against it.
+pub struct Cli {
+    pub app: TestApp,
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A signed-in person: their access token for `CAMSHARE_TOKEN`.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub token: String,
+}
+
+impl Cli {
+    pub async fn start(engine: Engine) -> Cli {
+        Cli { app: spawn_app(engine).await }
+    }
+
+    /// Runs `camshare ARGS…` as `user` (or signed out), with `stdin` piped in.
+    pub async fn run(&self, user: Option<&User>, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_camshare"));
+        cmd.args(args)
+            .env("CAMSHARE_SERVER", &self.app.base_url)
+            .env_remove("CAMSHARE_TOKEN")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(user) = user {
+            cmd.env("CAMSHARE_TOKEN", &user.token);
+        }
+        let mut child = cmd.spawn().expect("the camshare binary runs");
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(stdin.as_bytes()).await.unwrap();
+        drop(pipe);
+        let out = child.wait_with_output().await.unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs a command that must succeed; returns its output.
+    pub async fn ok(&self, user: &User, args: &[&str]) -> Run {
+        let run = self.run(Some(user), args, "").await;
+        assert_eq!(run.code, 0, "camshare {} failed: {}", args.join(" "), run.stderr);
+        run
+    }
+
+    /// Runs a command with `--json` that must succeed; returns the JSON.
+    pub async fn json(&self, user: &User, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        self.ok(user, &all).await.json()
+    }
+
+    /// Runs a command that must fail with this exit code and error kind.
+    pub async fn fails(&self, user: Option<&User>, args: &[&str], code: i32, kind: &str) -> Run {
+        let run = self.run(user, args, "").await;
+        assert_eq!(run.code, code, "camshare {}: {} {}", args.join(" "), run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(&format!("error[{kind}]")),
+            "camshare {}: stderr lacks error[{kind}]: {}",
+            args.join(" "),
+            run.stderr
+        );
+        run
+    }
+
+    /// `camshare signup … --print-token`, password on stdin.
+    pub async fn sign_up(&self, name: &str, login_flag: &str, login: &str) -> User {
+        let run =
+            self.run(None, &["signup", login_flag, login, "--name", name, "--print-token"], "password123\n").await;
+        assert_eq!(run.code, 0, "signup {login}: {}", run.stderr);
+        User { token: run.stdout.trim().to_string() }
+    }
+
+    /// Adds a device; the camera password comes on stdin. Returns its id.
+    pub async fn add_device(&self, user: &User, args: &[&str]) -> i64 {
+        let mut all = vec!["--json", "device", "add"];
+        all.extend_from_slice(args);
+        let run = self.run(Some(user), &all, "CameraSecret99\n").await;
+        assert_eq!(run.code, 0, "device add: {}", run.stderr);
+        run.json()["id"].as_i64().unwrap()
+    }
+}
