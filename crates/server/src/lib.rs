@@ -51,9 +51,29 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until the process ends.
+    /// Serves until the process ends; prunes expired sessions and old events every hour.
     pub async fn run(self) -> std::io::Result<()> {
+        tokio::spawn(housekeeping(self.state.clone()));
         let router = app(self.state, self.max_body_bytes);
         axum::serve(self.listener, router).await
+    }
+}
+
+/// Hourly: forget expired sessions, stale sign-in counters and events past their retention.
+async fn housekeeping(state: AppState) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let now = state.clock.now();
+        let pruned = async {
+            Ok::<u64, crate::error::ServerError>(
+                store::sessions::prune(&state.db.pool, now).await? + store::events::prune(&state.db.pool, now).await?,
+            )
+        };
+        match pruned.await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping pruned expired rows"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry in an hour"),
+        }
     }
 }

@@ -104,7 +104,10 @@ pub async fn create(
         return Err(ApiError::invalid("recipient", "you cannot share with yourself").into());
     }
     let recipient = recipients::upsert(&mut tx, owner, &address, account, remark.as_deref(), now).await?;
-    let owner_name = accounts::get(&db.pool, owner).await?.map(|a| a.display_name).unwrap_or_default();
+    let owner_name: String = sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1")
+        .bind(owner.0)
+        .fetch_one(&mut *tx.tx)
+        .await?;
     let terms_json = serde_json::to_string(&req.terms).map_err(ServerError::internal)?;
     let mut ids = Vec::new();
     for (grant, device_name) in req.devices.iter().zip(&device_names) {

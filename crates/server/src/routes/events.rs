@@ -16,6 +16,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::extract::{Caller, Params};
 use crate::error::Result;
+use crate::store::sessions::{self, SessionRef};
 use crate::store::{Db, activity, events};
 
 /// Query of the event stream.
@@ -28,6 +29,7 @@ pub struct EventsQuery {
 struct Follow {
     db: Db,
     account: AccountId,
+    session: SessionRef,
     last: EventId,
     wake: watch::Receiver<u64>,
     pending: VecDeque<Event>,
@@ -50,7 +52,14 @@ pub async fn events_stream(
         Some(id) => EventId(id),
         None => events::latest_id(&state.db.pool, caller.account).await?,
     };
-    let follow = Follow { db: state.db.clone(), account: caller.account, last, wake, pending: VecDeque::new() };
+    let follow = Follow {
+        db: state.db.clone(),
+        account: caller.account,
+        session: caller.session,
+        last,
+        wake,
+        pending: VecDeque::new(),
+    };
     let stream = futures::stream::unfold(follow, |mut f| async move {
         loop {
             if let Some(event) = f.pending.pop_front() {
@@ -61,6 +70,10 @@ pub async fn events_stream(
                     .json_data(&event)
                     .unwrap_or_else(|_| SseEvent::default().comment("unserialisable event"));
                 return Some((Ok(sse), f));
+            }
+            // A signed-out session hears nothing more: the stream ends.
+            if !sessions::exists(&f.db.pool, f.session).await.unwrap_or(false) {
+                return None;
             }
             match events::after(&f.db.pool, f.account, Some(f.last), 256).await {
                 Ok(batch) if !batch.is_empty() => {

@@ -55,6 +55,16 @@ pub async fn after(pool: &AnyPool, account: AccountId, after: Option<EventId>, l
         .collect()
 }
 
+/// How long events are kept for resuming streams.
+pub const RETENTION: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 30);
+
+/// Deletes events older than `RETENTION`: a client away that long reloads its lists anyway.
+pub async fn prune(pool: &AnyPool, now: Timestamp) -> Result<u64> {
+    let done =
+        sqlx::query("DELETE FROM events WHERE created_ms <= $1").bind(to_millis(now - RETENTION)).execute(pool).await?;
+    Ok(done.rows_affected())
+}
+
 /// The newest event id of an account (0 when none), where a fresh stream starts.
 pub async fn latest_id(pool: &AnyPool, account: AccountId) -> Result<EventId> {
     let id: Option<i64> =

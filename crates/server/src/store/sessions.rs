@@ -135,3 +135,23 @@ pub async fn clear_failures(pool: &AnyPool, login: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(pool).await?;
     Ok(())
 }
+
+/// Whether a session still exists (it ends on sign-out, sign-out everywhere, or rotation away
+/// from an expired refresh token). Open event streams check this before each delivery.
+pub async fn exists(pool: &AnyPool, session: SessionRef) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = $1").bind(session.id).fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
+/// Deletes what can no longer be used: sessions whose refresh token expired, and failed
+/// sign-in counters whose window has passed.
+pub async fn prune(pool: &AnyPool, now: Timestamp) -> Result<u64> {
+    let sessions =
+        sqlx::query("DELETE FROM sessions WHERE refresh_expires_ms <= $1").bind(to_millis(now)).execute(pool).await?;
+    let failures = sqlx::query("DELETE FROM login_failures WHERE first_ms <= $1")
+        .bind(to_millis(now - FAILURE_WINDOW))
+        .execute(pool)
+        .await?;
+    Ok(sessions.rows_affected() + failures.rows_affected())
+}

@@ -179,22 +179,25 @@ pub async fn of_recipients(
     Ok(map)
 }
 
-/// Shares reaching an account in one stored status ("pending" invites, "accepted" devices).
+/// Shares reaching an account in one stored status: `Pending` lists invites still open,
+/// `Accepted` the devices shared with the account.
 pub async fn reaching(
     pool: &AnyPool,
     account: AccountId,
     status: ShareStatus,
     now: Timestamp,
 ) -> Result<Vec<SharedDevice>> {
-    let mut sql = format!("{SELECT_SHARE} WHERE r.account_id = $1 AND s.status = $2");
-    if status == ShareStatus::Pending {
-        sql.push_str(" AND s.invite_expires_ms > $3");
+    let base = format!("{SELECT_SHARE} WHERE r.account_id = $1 AND s.status = $2");
+    let rows: Vec<ShareRow> = if status == ShareStatus::Pending {
+        sqlx::query_as(&format!("{base} AND s.invite_expires_ms > $3 ORDER BY s.id"))
+            .bind(account.0)
+            .bind(status.as_str())
+            .bind(to_millis(now))
+            .fetch_all(pool)
+            .await?
     } else {
-        sql.push_str(" AND $3 = $3");
-    }
-    sql.push_str(" ORDER BY s.id");
-    let rows: Vec<ShareRow> =
-        sqlx::query_as(&sql).bind(account.0).bind(status.as_str()).bind(to_millis(now)).fetch_all(pool).await?;
+        sqlx::query_as(&format!("{base} ORDER BY s.id")).bind(account.0).bind(status.as_str()).fetch_all(pool).await?
+    };
     let devices: Vec<DeviceId> = rows.iter().map(ShareRow::device).collect();
     let channels = channels_by_device(pool, &devices).await?;
     rows.iter().map(|r| r.shared(channels.get(&r.device()).map_or(&[][..], Vec::as_slice), now)).collect()

@@ -167,3 +167,41 @@ async fn account_codes_verify_and_forgeries_fail(engine: Engine) {
     assert_eq!(invites[0]["share"], share);
 }
 on_both_engines!(account_codes_verify_and_forgeries_fail, super::account_codes_verify_and_forgeries_fail);
+
+async fn signed_out_session_hears_no_more_events(engine: Engine) {
+    use futures::StreamExt;
+    let api = Api::start(engine).await;
+    let olga = api.sign_up("Olga", "olga@example.com").await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let nvr = api.add_nvr(&olga, "Garage", 2).await;
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/events", api.app.base_url))
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.bytes_stream();
+    // While signed in, an invite arrives.
+    api.share(&olga, "bob@example.com", nvr, json!({"1": ["live_view"]}), None).await;
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await.unwrap().unwrap().unwrap();
+    let text = String::from_utf8_lossy(&first).to_string();
+    assert!(text.contains("event: invite_received"), "{text}");
+    // Sign out everywhere; the next invite is not delivered and the stream ends.
+    assert_eq!(api.call(Method::DELETE, "/api/sessions", Some(&bob.token), None).await.0, 204);
+    api.share(&olga, "bob@example.com", api.add_nvr(&olga, "Porch", 1).await, json!({"1": ["live_view"]}), None).await;
+    let mut rest = String::new();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(bytes) => rest.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => break,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream must end after sign-out");
+    assert!(!rest.contains("invite_received"), "a signed-out session received: {rest}");
+}
+on_both_engines!(signed_out_session_hears_no_more_events, super::signed_out_session_hears_no_more_events);
