@@ -152,11 +152,12 @@ const SQLITE_PRAGMAS: &[&str] = &[
 fn sqlite_url(url: &str) -> Result<String> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| ServerError::internal(format!("cannot create {}: {e}", parent.display())))?;
-        }
+    if path != ":memory:"
+        && !path.is_empty()
+        && let Some(parent) = std::path::Path::new(path).parent()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| ServerError::internal(format!("cannot create {}: {e}", parent.display())))?;
     }
     let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
     Ok(format!("sqlite://{path}?{query}"))

@@ -84,7 +84,8 @@ fn start_cluster() -> String {
     let mut start = pg_command(root, &bin.join("pg_ctl"));
     start.arg("-D").arg(&data).arg("-l").arg(dir.join("log")).arg("-o").arg(options).args(["-w", "start"]);
     run(start, "pg_ctl start");
-    // Stop the cluster and delete its folder once this test binary has exited.
+    // Stop the cluster and delete its folder once this test binary has exited. The watchdog is
+    // deliberately never waited for: it must outlive us.
     let stop = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {prefix}{pg_ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
         pid = std::process::id(),
@@ -93,6 +94,7 @@ fn start_cluster() -> String {
         data = data.display(),
         dir = dir.display(),
     );
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .arg("-c")
         .arg(stop)
@@ -108,7 +110,7 @@ fn start_cluster() -> String {
 pub async fn fresh_database() -> String {
     use sqlx::Connection;
     let admin = admin_url();
-    let name = format!("t_{}", crate::secrets::new_token().to_lowercase().replace(['-', '_'], "")[..16].to_string());
+    let name = format!("t_{}", &crate::secrets::new_token().to_lowercase().replace(['-', '_'], "")[..16]);
     let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the Postgres test cluster");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     let base = admin.rsplit_once('/').expect("URL with a database").0;

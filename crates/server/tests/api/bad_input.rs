@@ -17,7 +17,9 @@ async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
 
     let good = |recipient: &str, device: i64, channels: Value| json!({"recipient": recipient, "devices": [{"device": device, "channels": channels}]});
     let window = |start: &str, end: &str| json!({"time_zone": "Europe/Berlin", "windows": [{"days": ["mon"], "start": start, "end": end}]});
-    let cases: Vec<(&str, Method, String, Value, &str, Option<&str>)> = vec![
+    // (what, method, path, body, expected kind, expected field)
+    type Case<'a> = (&'a str, Method, String, Value, &'a str, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             "malformed email",
             Method::POST,
