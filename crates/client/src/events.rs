@@ -115,6 +115,13 @@ impl Follower {
                         self.backoff.set_first_delay(retry);
                     }
                     self.pending.extend(messages.into_iter().filter_map(|m| self.tracker.accept(&m)));
+                    // The stream's opening id-only message says where it starts: a stream that
+                    // drops before its first event resumes from there instead of from "now".
+                    if self.tracker.last_id.is_none()
+                        && let Some(id) = connection.parser.last_event_id().and_then(|id| id.parse().ok())
+                    {
+                        self.tracker.last_id = Some(EventId(id));
+                    }
                 }
                 // Dropped, closed by the server, or silent too long: reconnect and resume.
                 Ok(Some(Err(_)) | None) | Err(_) => {

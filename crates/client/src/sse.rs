@@ -54,6 +54,12 @@ impl SseParser {
         out
     }
 
+    /// The last event id the server set on this connection, whether or not a message carried
+    /// it: the server opens every stream with an id-only message naming where it starts.
+    pub fn last_event_id(&self) -> Option<&str> {
+        (!self.last_id.is_empty()).then_some(self.last_id.as_str())
+    }
+
     /// The reconnection delay the server asked for with `retry:`, once; later calls return
     /// `None` until it asks again.
     pub fn take_retry(&mut self) -> Option<Duration> {
@@ -163,6 +169,13 @@ mod tests {
     fn multi_line_data_is_joined_with_newlines() {
         let got = parse_in_all_splits(b"data: first\ndata:second\ndata:  third\ndata\n\n");
         assert_eq!(got, vec![message("message", "first\nsecond\n third\n", None)]);
+    }
+
+    #[test]
+    fn an_id_without_data_dispatches_nothing_but_sets_the_position() {
+        let mut parser = SseParser::new();
+        assert!(parser.feed(b"id: 42\n: connected\n\n").is_empty());
+        assert_eq!(parser.last_event_id(), Some("42"));
     }
 
     #[test]

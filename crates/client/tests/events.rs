@@ -45,6 +45,10 @@ macro_rules! on_both_engines {
 on_both_engines!(each_event_reaches_exactly_its_parties, super::each_event_reaches_exactly_its_parties);
 on_both_engines!(resume_after_dropped_connection_loses_nothing, super::resume_after_dropped_connection_loses_nothing);
 on_both_engines!(stream_refreshes_an_expired_token, super::stream_refreshes_an_expired_token);
+on_both_engines!(
+    stream_dropped_before_its_first_event_still_resumes,
+    super::stream_dropped_before_its_first_event_still_resumes
+);
 
 /// Olga shares with Bob and Carol through every step a share can take; Eve, who has nothing to
 /// do with Olga, listens too. After each step every stream must have heard exactly its events,
@@ -287,6 +291,25 @@ async fn stream_refreshes_an_expired_token(engine: Engine) {
     assert_ne!(new_tokens.refresh_token, old_tokens.refresh_token, "the refresh token rotated");
     tokio::time::sleep(QUIET).await;
     bob_events.assert_nothing_more();
+    bob_events.assert_each_event_once_in_order();
+}
+
+/// Regression: a stream that dropped before hearing any event used to reconnect "from now" and
+/// lose what happened while it was down. The server's opening id-only message fixes its position.
+async fn stream_dropped_before_its_first_event_still_resumes(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let mut proxy = Proxy::start(app.addr);
+    let olga = sign_up(&app.base_url, "Olga").await;
+    let bob = sign_up(&proxy.base_url(), "Bob").await;
+    let camera = add_camera(&olga, "Camera").await;
+    let mut bob_events = Follower::open(&bob, None);
+    tokio::time::sleep(Duration::from_millis(500)).await; // connected, nothing heard yet
+    proxy.go_down().await;
+    bob_events.next_error().await; // a reconnect was refused
+    let while_down = share(&olga, &bob.email, camera).await.shares[0].id;
+    proxy.come_back();
+    let event = bob_events.next_event_within(Duration::from_secs(5)).await.expect("the invite made while down arrives");
+    assert!(matches!(event.kind, EventKind::InviteReceived { share, .. } if share == while_down), "{event:?}");
     bob_events.assert_each_event_once_in_order();
 }
 

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use camshare_api::{AccountId, ActivityEntry, ActivityId, ApiError, Event, EventId, routes};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::watch;
 use utoipa::IntoParams;
@@ -36,7 +36,8 @@ struct Follow {
 }
 
 /// My events as `text/event-stream`: `id`, `event` (the type) and `data` (the JSON event).
-/// Without `Last-Event-ID` the stream starts with the next event.
+/// Without `Last-Event-ID` the stream starts with the next event. The first message has only an
+/// `id:` (the start position) and a comment.
 #[utoipa::path(get, path = routes::EVENTS, tag = "events", security(("bearer" = [])), params(EventsQuery),
     responses((status = 200, description = "text/event-stream of Event", body = Event), (status = 401, body = ApiError)))]
 pub async fn events_stream(
@@ -91,6 +92,10 @@ pub async fn events_stream(
             }
         }
     });
+    // The first message carries only the start position, so a client that drops before any
+    // event arrives still knows where to resume.
+    let opening = SseEvent::default().id(last.to_string()).comment("connected");
+    let stream = futures::stream::once(async move { Ok(opening) }).chain(stream);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
