@@ -84,6 +84,14 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// The keychain could not keep or forget the session; scripts can use `CAMSHARE_TOKEN` instead.
+impl From<camshare_client::keychain::KeychainError> for CliError {
+    fn from(e: camshare_client::keychain::KeychainError) -> CliError {
+        CliError::keychain(e.message)
+            .with_hint("set CAMSHARE_TOKEN to an access token instead; `camshare login LOGIN --print-token` prints one")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use camshare_api::ErrorKind;

@@ -7,7 +7,6 @@ mod commands;
 mod error;
 mod output;
 mod secret;
-mod session_store;
 
 use std::process::ExitCode;
 

@@ -24,6 +24,8 @@ mod events;
 #[cfg(test)]
 mod fake_server;
 mod invite;
+#[cfg(feature = "keychain")]
+pub mod keychain;
 mod recipient;
 mod share;
 mod sse;

@@ -52,7 +52,7 @@ async fn keep_session(ctx: &Context, session: &Session, print_token: bool, is_si
         // The session can be used by nobody: end it rather than leave it alive on the server.
         let _ = ctx.client.sign_out().await;
         if !is_signup {
-            return Err(e);
+            return Err(e.into());
         }
         eprintln!("warning: {}", e.message);
         eprintln!("hint: `camshare login LOGIN --print-token` prints an access token to use as CAMSHARE_TOKEN");

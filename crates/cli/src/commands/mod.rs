@@ -12,10 +12,10 @@ mod share_input;
 use std::sync::Arc;
 
 use camshare_client::Client;
+use camshare_client::keychain::SessionStore;
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
-use crate::session_store::SessionStore;
 
 /// What every command gets.
 pub struct Context {

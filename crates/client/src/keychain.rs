@@ -1,7 +1,8 @@
-//! Where the CLI keeps its session between runs: the OS keychain, never a plaintext file.
-//! One entry per server (service `camshare`, user = server URL) holding the tokens as JSON.
-//! The Secret Service (GNOME Keyring, KWallet) is tried first, then the kernel's keyutils
-//! keyring, which exists on every Linux but forgets everything at reboot.
+//! Where the CLI and the desktop app keep a session between runs: the OS keychain, never a
+//! plaintext file. One entry per server and profile (service `camshare`, user = the server URL,
+//! or `PROFILE@URL` for a named desktop profile) holding the tokens as JSON. The Secret Service
+//! (GNOME Keyring, KWallet) is tried first, then the kernel's keyutils keyring, which exists on
+//! every Linux but forgets everything at reboot. Built with the `keychain` feature.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,7 +10,18 @@ use camshare_api::Tokens;
 use keyring_core::{CredentialStore, Entry, Error as KeyringError};
 use serde::{Deserialize, Serialize};
 
-use crate::error::CliError;
+/// A keychain failure: what went wrong, in words for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct KeychainError {
+    pub message: String,
+}
+
+impl KeychainError {
+    fn new(message: impl Into<String>) -> KeychainError {
+        KeychainError { message: message.into() }
+    }
+}
 
 const SERVICE: &str = "camshare";
 
@@ -24,6 +36,8 @@ struct StoredSession {
 /// The keychain entries of one server's session.
 pub struct SessionStore {
     server: String,
+    /// The keychain entry's user name: the server URL, or `PROFILE@URL`.
+    user: String,
     /// The stores that could be opened, in order of preference, with their names.
     stores: Vec<(&'static str, Arc<CredentialStore>)>,
     /// Why stores could not be opened, or failed when used; for the error message.
@@ -36,6 +50,11 @@ impl SessionStore {
     /// Opens the keychain stores this machine has. Never fails: a machine without any store
     /// only finds out when saving.
     pub fn open(server: &str) -> SessionStore {
+        SessionStore::open_profile(server, None)
+    }
+
+    /// As `open`, for a named profile (the desktop app's `--profile`): its own entry.
+    pub fn open_profile(server: &str, profile: Option<&str>) -> SessionStore {
         let mut stores: Vec<(&'static str, Arc<CredentialStore>)> = Vec::new();
         let mut problems = Vec::new();
         match dbus_secret_service_keyring_store::Store::new() {
@@ -46,16 +65,32 @@ impl SessionStore {
             Ok(store) => stores.push(("kernel keyring", store)),
             Err(e) => problems.push(format!("kernel keyring: {e}")),
         }
-        SessionStore::with_stores(server, stores, problems)
+        SessionStore::with_stores(server, profile, stores, problems)
     }
 
-    /// A session store over the given keychain stores; tests pass mock stores.
-    fn with_stores(
+    /// A session store over the given keychain stores; tests pass keyring-core's mock store.
+    pub fn with_stores(
         server: &str,
+        profile: Option<&str>,
         stores: Vec<(&'static str, Arc<CredentialStore>)>,
         problems: Vec<String>,
     ) -> SessionStore {
-        SessionStore { server: server.to_string(), stores, problems: Mutex::new(problems), home: Mutex::new(None) }
+        let user = match profile {
+            Some(p) => format!("{p}@{server}"),
+            None => server.to_string(),
+        };
+        SessionStore {
+            server: server.to_string(),
+            user,
+            stores,
+            problems: Mutex::new(problems),
+            home: Mutex::new(None),
+        }
+    }
+
+    /// Whether any keychain store could be opened at all.
+    pub fn is_available(&self) -> bool {
+        !self.stores.is_empty()
     }
 
     /// The saved tokens for this server, if any store has them.
@@ -78,9 +113,9 @@ impl SessionStore {
     }
 
     /// Saves the tokens: where they were loaded from, else in the first store that takes them.
-    pub fn save(&self, tokens: &Tokens) -> Result<(), CliError> {
+    pub fn save(&self, tokens: &Tokens) -> Result<(), KeychainError> {
         let json = serde_json::to_string(&StoredSession { server: self.server.clone(), tokens: tokens.clone() })
-            .map_err(|e| CliError::keychain(e.to_string()))?;
+            .map_err(|e| KeychainError::new(e.to_string()))?;
         let home = *self.home.lock().unwrap_or_else(|e| e.into_inner());
         let order = home.into_iter().chain((0..self.stores.len()).filter(|i| Some(*i) != home));
         for index in order {
@@ -93,13 +128,11 @@ impl SessionStore {
                 Err(e) => self.note(format!("{name}: {e}")),
             }
         }
-        Err(CliError::keychain(format!("no keychain could keep the session ({})", self.problems())).with_hint(
-            "set CAMSHARE_TOKEN to an access token instead; `camshare login LOGIN --print-token` prints one",
-        ))
+        Err(KeychainError::new(format!("no keychain could keep the session ({})", self.problems())))
     }
 
     /// Forgets the session in every store. A missing entry is not an error.
-    pub fn delete(&self) -> Result<(), CliError> {
+    pub fn delete(&self) -> Result<(), KeychainError> {
         let mut failures = Vec::new();
         for (name, store) in &self.stores {
             match self.entry(store).and_then(|entry| entry.delete_credential()) {
@@ -110,7 +143,7 @@ impl SessionStore {
         if failures.is_empty() {
             Ok(())
         } else {
-            Err(CliError::keychain(format!("could not forget the saved session ({})", failures.join("; "))))
+            Err(KeychainError::new(format!("could not forget the saved session ({})", failures.join("; "))))
         }
     }
 
@@ -121,7 +154,7 @@ impl SessionStore {
     }
 
     fn entry(&self, store: &Arc<CredentialStore>) -> keyring_core::Result<Entry> {
-        store.build(SERVICE, &self.server, None)
+        store.build(SERVICE, &self.user, None)
     }
 
     fn note(&self, problem: String) {
@@ -152,12 +185,12 @@ mod tests {
     #[test]
     fn saved_session_is_found_again_for_the_same_server_only() {
         let keychain = mock_store();
-        let first = SessionStore::with_stores("http://a:1", vec![("mock", keychain.clone())], vec![]);
+        let first = SessionStore::with_stores("http://a:1", None, vec![("mock", keychain.clone())], vec![]);
         first.save(&tokens(1)).unwrap();
 
-        let again = SessionStore::with_stores("http://a:1", vec![("mock", keychain.clone())], vec![]);
+        let again = SessionStore::with_stores("http://a:1", None, vec![("mock", keychain.clone())], vec![]);
         assert_eq!(again.load().unwrap().refresh_token, "r1");
-        let other_server = SessionStore::with_stores("http://b:1", vec![("mock", keychain)], vec![]);
+        let other_server = SessionStore::with_stores("http://b:1", None, vec![("mock", keychain)], vec![]);
         assert!(other_server.load().is_none());
     }
 
@@ -168,10 +201,10 @@ mod tests {
         let cred: &mock::Cred = entry.as_any().downcast_ref().unwrap();
         cred.set_error(KeyringError::NoStorageAccess("locked".into()));
         let stores = vec![("broken", broken.clone()), ("working", working.clone())];
-        let store = SessionStore::with_stores("http://a:1", stores.clone(), vec![]);
+        let store = SessionStore::with_stores("http://a:1", None, stores.clone(), vec![]);
 
         store.save(&tokens(1)).unwrap();
-        let reopened = SessionStore::with_stores("http://a:1", stores, vec![]);
+        let reopened = SessionStore::with_stores("http://a:1", None, stores, vec![]);
         assert_eq!(reopened.load().unwrap().access_token, "a1");
         reopened.save(&tokens(2)).unwrap();
 
@@ -184,17 +217,26 @@ mod tests {
 
     #[test]
     fn without_any_store_saving_fails_with_advice() {
-        let store = SessionStore::with_stores("http://a:1", vec![], vec!["Secret Service: no bus".into()]);
+        let store = SessionStore::with_stores("http://a:1", None, vec![], vec!["Secret Service: no bus".into()]);
         let error = store.save(&tokens(1)).unwrap_err();
-        assert_eq!(error.kind, "keychain");
-        assert!(error.message.contains("no bus"));
-        assert!(error.hint.unwrap().contains("CAMSHARE_TOKEN"));
+        assert!(error.message.contains("no bus"), "{error}");
+    }
+
+    #[test]
+    fn profiles_keep_separate_sessions_on_one_server() {
+        let keychain = mock_store();
+        let alice = SessionStore::with_stores("http://a:1", Some("alice"), vec![("mock", keychain.clone())], vec![]);
+        let plain = SessionStore::with_stores("http://a:1", None, vec![("mock", keychain)], vec![]);
+        alice.save(&tokens(1)).unwrap();
+        plain.save(&tokens(2)).unwrap();
+        assert_eq!(alice.load().unwrap().access_token, "a1");
+        assert_eq!(plain.load().unwrap().access_token, "a2");
     }
 
     #[test]
     fn deleted_session_is_gone_and_deleting_twice_is_fine() {
         let keychain = mock_store();
-        let store = SessionStore::with_stores("http://a:1", vec![("mock", keychain)], vec![]);
+        let store = SessionStore::with_stores("http://a:1", None, vec![("mock", keychain)], vec![]);
         store.save(&tokens(1)).unwrap();
         store.delete().unwrap();
         assert!(store.load().is_none());
