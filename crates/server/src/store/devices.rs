@@ -8,7 +8,7 @@ use camshare_api::{
     ShareId, Timestamp,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{Any, AnyConnection, Executor};
 
 use super::activity::{self, NewActivity};
 use super::{Db, events};
@@ -110,7 +110,7 @@ fn channel_count_error(kind: DeviceKind, n: u16) -> ApiError {
     ApiError::invalid("channel_count", format!("a {kind} has {allowed} channels, not {n}"))
 }
 
-async fn channels_of(pool: &AnyPool, ids: &[i64]) -> Result<HashMap<i64, Vec<Channel>>> {
+async fn channels_of<'c>(conn: impl Executor<'c, Database = Any>, ids: &[i64]) -> Result<HashMap<i64, Vec<Channel>>> {
     let mut map: HashMap<i64, Vec<Channel>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
@@ -119,7 +119,7 @@ async fn channels_of(pool: &AnyPool, ids: &[i64]) -> Result<HashMap<i64, Vec<Cha
     let rows: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
         "SELECT device_id, number, name FROM channels WHERE device_id IN ({list}) ORDER BY device_id, number"
     ))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     for (device, number, name) in rows {
         map.entry(device).or_default().push(Channel { number: number as u16, name });
@@ -128,9 +128,12 @@ async fn channels_of(pool: &AnyPool, ids: &[i64]) -> Result<HashMap<i64, Vec<Cha
 }
 
 /// Channels of several devices at once (ids are numbers we produced, so inlining them is safe).
-pub async fn channels_by_device(pool: &AnyPool, ids: &[DeviceId]) -> Result<HashMap<DeviceId, Vec<Channel>>> {
+pub async fn channels_by_device<'c>(
+    conn: impl Executor<'c, Database = Any>,
+    ids: &[DeviceId],
+) -> Result<HashMap<DeviceId, Vec<Channel>>> {
     let raw: Vec<i64> = ids.iter().map(|d| d.0).collect();
-    Ok(channels_of(pool, &raw).await?.into_iter().map(|(k, v)| (DeviceId(k), v)).collect())
+    Ok(channels_of(conn, &raw).await?.into_iter().map(|(k, v)| (DeviceId(k), v)).collect())
 }
 
 fn to_device(row: DeviceRow, channels: Vec<Channel>, key: &ServerKey) -> Result<Device> {

@@ -94,6 +94,11 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
+            // sqlx pings every idle connection before lending it out, to weed out connections a
+            // database server dropped. A SQLite connection is a file in this process that nothing
+            // can drop, and the ping is a round trip to its worker thread on every query (about
+            // a fifth of the time of `GET /api/shared-devices`; docs/BENCHMARKS.md).
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

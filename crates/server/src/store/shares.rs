@@ -187,19 +187,25 @@ pub async fn reaching(
     status: ShareStatus,
     now: Timestamp,
 ) -> Result<Vec<SharedDevice>> {
+    // Both reads on one connection: each trip to the pool costs about as much as a small query.
+    let mut conn = pool.acquire().await?;
     let base = format!("{SELECT_SHARE} WHERE r.account_id = $1 AND s.status = $2");
     let rows: Vec<ShareRow> = if status == ShareStatus::Pending {
         sqlx::query_as(&format!("{base} AND s.invite_expires_ms > $3 ORDER BY s.id"))
             .bind(account.0)
             .bind(status.as_str())
             .bind(to_millis(now))
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
     } else {
-        sqlx::query_as(&format!("{base} ORDER BY s.id")).bind(account.0).bind(status.as_str()).fetch_all(pool).await?
+        sqlx::query_as(&format!("{base} ORDER BY s.id"))
+            .bind(account.0)
+            .bind(status.as_str())
+            .fetch_all(&mut *conn)
+            .await?
     };
     let devices: Vec<DeviceId> = rows.iter().map(ShareRow::device).collect();
-    let channels = channels_by_device(pool, &devices).await?;
+    let channels = channels_by_device(&mut *conn, &devices).await?;
     rows.iter().map(|r| r.shared(channels.get(&r.device()).map_or(&[][..], Vec::as_slice), now)).collect()
 }
 
