@@ -159,7 +159,7 @@ pub async fn sign_in(State(state): State<AppState>, Body(req): Body<SignIn>) -> 
     responses((status = 200, body = Tokens), (status = 401, body = ApiError)))]
 pub async fn refresh(State(state): State<AppState>, Body(req): Body<Refresh>) -> Result<Json<Tokens>> {
     let mut tx = state.db.write().await?;
-    let tokens = sessions::rotate(&mut tx, &req.refresh_token, state.now()).await?;
+    let tokens = sessions::rotate(&state.db, &mut tx, &req.refresh_token, state.now()).await?;
     tx.commit().await?;
     tokens
         .map(Json)
@@ -170,7 +170,7 @@ pub async fn refresh(State(state): State<AppState>, Body(req): Body<Refresh>) ->
 #[utoipa::path(delete, path = routes::SESSION_CURRENT, tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ApiError)))]
 pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<StatusCode> {
-    sessions::delete(&state.db.pool, caller.session).await?;
+    sessions::delete(&state.db, caller.session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,7 +178,7 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<S
 #[utoipa::path(delete, path = routes::SESSIONS, tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ApiError)))]
 pub async fn sign_out_everywhere(State(state): State<AppState>, caller: Caller) -> Result<StatusCode> {
-    sessions::delete_all(&state.db.pool, caller.account).await?;
+    sessions::delete_all(&state.db, caller.account).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -33,7 +33,7 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(ServerError::unauthorized)?;
         let session =
-            sessions::authenticate(&state.db.pool, token, state.now()).await?.ok_or_else(ServerError::unauthorized)?;
+            sessions::authenticate(&state.db, token, state.now()).await?.ok_or_else(ServerError::unauthorized)?;
         Ok(Caller { account: session.account, session })
     }
 }

@@ -15,7 +15,7 @@ use crate::store::shares;
 #[utoipa::path(get, path = routes::INVITES, tag = "recipient", security(("bearer" = [])),
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_invites(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
-    Ok(Json(shares::reaching(&state.db.pool, caller.account, ShareStatus::Pending, state.now()).await?))
+    Ok(Json(shares::reaching(&state.db, caller.account, ShareStatus::Pending, state.now()).await?))
 }
 
 /// Accept an invitation: the device appears in my list.
@@ -46,7 +46,7 @@ pub async fn reject_invite(
 #[utoipa::path(get, path = routes::SHARED_DEVICES, tag = "recipient", security(("bearer" = [])),
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_shared_devices(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
-    Ok(Json(shares::reaching(&state.db.pool, caller.account, ShareStatus::Accepted, state.now()).await?))
+    Ok(Json(shares::reaching(&state.db, caller.account, ShareStatus::Accepted, state.now()).await?))
 }
 
 /// Remove a shared device from my list; the share ends.

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod devices;
 pub mod events;
 pub mod recipients;
+pub mod session_cache;
 pub mod sessions;
 pub mod shares;
 
@@ -35,6 +36,8 @@ pub struct Db {
     write_lock: Arc<Mutex<()>>,
     /// Wakes open event streams when their account gets an event.
     pub hub: events::EventHub,
+    /// Recently validated access tokens.
+    pub sessions: session_cache::SessionCache,
 }
 
 /// A write transaction, holding the SQLite write lock while it lives.
@@ -112,7 +115,13 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend, write_lock: Arc::new(Mutex::new(())), hub: events::EventHub::default() };
+        let db = Db {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+            hub: events::EventHub::default(),
+            sessions: session_cache::SessionCache::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }

@@ -5,6 +5,7 @@ use camshare_api::{AccountId, Timestamp, Tokens};
 use jiff::SignedDuration;
 use sqlx::{AnyConnection, AnyPool};
 
+use super::Db;
 use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
 use crate::secrets::{new_token, token_hash};
@@ -48,24 +49,33 @@ pub async fn create(conn: &mut AnyConnection, account: AccountId, now: Timestamp
     Ok(tokens)
 }
 
-/// The session of a valid, unexpired access token.
-pub async fn authenticate(pool: &AnyPool, access_token: &str, now: Timestamp) -> Result<Option<SessionRef>> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, account_id FROM sessions WHERE access_hash = $1 AND access_expires_ms > $2")
-            .bind(token_hash(access_token))
-            .bind(to_millis(now))
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(id, account)| SessionRef { id, account: AccountId(account) }))
+/// The session of a valid, unexpired access token (from `db.sessions` when checked recently).
+pub async fn authenticate(db: &Db, access_token: &str, now: Timestamp) -> Result<Option<SessionRef>> {
+    let hash = token_hash(access_token);
+    if let Some(session) = db.sessions.get(&hash, now) {
+        return Ok(Some(session));
+    }
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, account_id, access_expires_ms FROM sessions WHERE access_hash = $1 AND access_expires_ms > $2",
+    )
+    .bind(&hash)
+    .bind(to_millis(now))
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(id, account, expires_ms)| {
+        let session = SessionRef { id, account: AccountId(account) };
+        db.sessions.put(hash, session, expires_ms);
+        session
+    }))
 }
 
 /// Swaps a valid refresh token for a new token pair; the old refresh token and access token
 /// stop working at once.
-pub async fn rotate(conn: &mut AnyConnection, refresh_token: &str, now: Timestamp) -> Result<Option<Tokens>> {
+pub async fn rotate(db: &Db, conn: &mut AnyConnection, refresh_token: &str, now: Timestamp) -> Result<Option<Tokens>> {
     let tokens = new_tokens(now);
-    let updated = sqlx::query(
+    let updated: Option<i64> = sqlx::query_scalar(
         "UPDATE sessions SET access_hash = $1, access_expires_ms = $2, refresh_hash = $3, refresh_expires_ms = $4 \
-         WHERE refresh_hash = $5 AND refresh_expires_ms > $6",
+         WHERE refresh_hash = $5 AND refresh_expires_ms > $6 RETURNING id",
     )
     .bind(token_hash(&tokens.access_token))
     .bind(to_millis(tokens.access_expires_at))
@@ -73,21 +83,24 @@ pub async fn rotate(conn: &mut AnyConnection, refresh_token: &str, now: Timestam
     .bind(to_millis(tokens.refresh_expires_at))
     .bind(token_hash(refresh_token))
     .bind(to_millis(now))
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok((updated == 1).then_some(tokens))
+    .fetch_optional(conn)
+    .await?;
+    // The old access token must stop working at once, here too.
+    updated.inspect(|id| db.sessions.evict_session(*id));
+    Ok(updated.map(|_| tokens))
 }
 
 /// Signs out one session.
-pub async fn delete(pool: &AnyPool, session: SessionRef) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session.id).execute(pool).await?;
+pub async fn delete(db: &Db, session: SessionRef) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session.id).execute(&db.pool).await?;
+    db.sessions.evict_session(session.id);
     Ok(())
 }
 
 /// Signs out every session of the account.
-pub async fn delete_all(pool: &AnyPool, account: AccountId) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(pool).await?;
+pub async fn delete_all(db: &Db, account: AccountId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(&db.pool).await?;
+    db.sessions.evict_account(account);
     Ok(())
 }
 

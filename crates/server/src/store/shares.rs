@@ -9,8 +9,8 @@ use camshare_api::{
 };
 use sqlx::{AnyConnection, AnyPool};
 
-use super::devices::channels_by_device;
 use super::recipients::parse_kind;
+use super::{Backend, Db};
 use crate::access::{ResolvedSchedule, ShareFacts};
 use crate::clock::{from_millis, to_millis};
 use crate::error::{Result, ServerError};
@@ -180,33 +180,62 @@ pub async fn of_recipients(
 }
 
 /// Shares reaching an account in one stored status: `Pending` lists invites still open,
-/// `Accepted` the devices shared with the account.
-pub async fn reaching(
-    pool: &AnyPool,
-    account: AccountId,
-    status: ShareStatus,
-    now: Timestamp,
-) -> Result<Vec<SharedDevice>> {
-    // Both reads on one connection: each trip to the pool costs about as much as a small query.
-    let mut conn = pool.acquire().await?;
-    let base = format!("{SELECT_SHARE} WHERE r.account_id = $1 AND s.status = $2");
-    let rows: Vec<ShareRow> = if status == ShareStatus::Pending {
+/// `Accepted` the devices shared with the account. One query: each share comes with its device's
+/// channel names folded into one column (names never hold control characters, so the unit
+/// separator U+001F cannot occur in them).
+pub async fn reaching(db: &Db, account: AccountId, status: ShareStatus, now: Timestamp) -> Result<Vec<SharedDevice>> {
+    let channel_list = match db.backend {
+        Backend::Sqlite => "group_concat(c.number || ':' || c.name, char(31))",
+        Backend::Postgres => "string_agg(c.number || ':' || c.name, chr(31))",
+    };
+    let select = SELECT_SHARE.replacen(
+        " FROM shares s",
+        &format!(
+            ", (SELECT {channel_list} FROM channels c WHERE c.device_id = s.device_id) AS channel_list FROM shares s"
+        ),
+        1,
+    );
+    let base = format!("{select} WHERE r.account_id = $1 AND s.status = $2");
+    let rows: Vec<ShareWithChannels> = if status == ShareStatus::Pending {
         sqlx::query_as(&format!("{base} AND s.invite_expires_ms > $3 ORDER BY s.id"))
             .bind(account.0)
             .bind(status.as_str())
             .bind(to_millis(now))
-            .fetch_all(&mut *conn)
+            .fetch_all(&db.pool)
             .await?
     } else {
         sqlx::query_as(&format!("{base} ORDER BY s.id"))
             .bind(account.0)
             .bind(status.as_str())
-            .fetch_all(&mut *conn)
+            .fetch_all(&db.pool)
             .await?
     };
-    let devices: Vec<DeviceId> = rows.iter().map(ShareRow::device).collect();
-    let channels = channels_by_device(&mut *conn, &devices).await?;
-    rows.iter().map(|r| r.shared(channels.get(&r.device()).map_or(&[][..], Vec::as_slice), now)).collect()
+    rows.iter().map(|r| r.share.shared(&r.channels(), now)).collect()
+}
+
+/// A share with its device's channels as `number:name` items separated by U+001F.
+#[derive(Debug, sqlx::FromRow)]
+struct ShareWithChannels {
+    #[sqlx(flatten)]
+    share: ShareRow,
+    channel_list: Option<String>,
+}
+
+impl ShareWithChannels {
+    fn channels(&self) -> Vec<camshare_api::Channel> {
+        let mut channels: Vec<camshare_api::Channel> = self
+            .channel_list
+            .as_deref()
+            .unwrap_or("")
+            .split('\u{1f}')
+            .filter_map(|item| {
+                let (number, name) = item.split_once(':')?;
+                Some(camshare_api::Channel { number: number.parse().ok()?, name: name.to_string() })
+            })
+            .collect();
+        channels.sort_by_key(|c| c.number);
+        channels
+    }
 }
 
 /// "Who can see this camera?": active shares of one device.
