@@ -1,0 +1,110 @@
+// Others' Devices: invitations to accept or reject, shared devices with their Sharing Details,
+// and live updates: an edited share shows its new functions, a revoked one disappears at once.
+import { render, screen, waitFor, within } from '@testing-library/svelte'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, test } from 'vitest'
+import { publish } from '../src/lib/events'
+import Others from '../src/pages/others/Others.svelte'
+import type { CamshareEvent, SharedDevice } from '../src/types'
+import { ann, called, mockCommands, sharedDevice } from './fixtures'
+
+const bob = { ...ann, id: 2, display_name: 'Bob', email: 'bob@example.com' }
+const at = '2025-01-05T10:00:00Z'
+
+function mockOthers(state: { invites: SharedDevice[]; shared: SharedDevice[] }, extra: Parameters<typeof mockCommands>[0] = {}) {
+  return mockCommands({
+    list_invites: () => state.invites,
+    list_shared_devices: () => state.shared,
+    ...extra,
+  })
+}
+
+describe("Others' Devices", () => {
+  test('shows an invitation with its functions; Accept moves it to the shared devices', async () => {
+    const pending = sharedDevice({ status: 'pending' })
+    const state = { invites: [pending], shared: [] as SharedDevice[] }
+    const calls = mockOthers(state, {
+      accept_invite: () => {
+        state.invites = []
+        state.shared = [{ ...pending, status: 'accepted' }]
+        return state.shared[0]
+      },
+    })
+    const user = userEvent.setup()
+    render(Others, { account: bob })
+
+    const card = await screen.findByTestId('invite-21')
+    expect(card).toHaveTextContent('Ann invites you')
+    expect(within(card).getByTestId('invite-21-grants-channel-3')).toHaveTextContent('Front door')
+    expect(screen.getByTestId('others-empty')).toBeInTheDocument()
+
+    await user.click(screen.getByTestId('invite-accept-21'))
+    expect(await screen.findByTestId('shared-device-21')).toBeInTheDocument()
+    expect(screen.queryByTestId('invite-21')).toBeNull()
+    expect(called(calls, 'accept_invite')[0].args).toEqual({ id: 21 })
+  })
+
+  test('Sharing Details: who shares it, each channel by name with exactly its functions', async () => {
+    mockOthers({ invites: [], shared: [sharedDevice()] })
+    render(Others, { account: bob })
+    const card = await screen.findByTestId('shared-device-21')
+    expect(screen.getByTestId('shared-owner-21')).toHaveTextContent('Ann')
+    expect(within(card).getByTestId('shared-21-channel-1')).toHaveTextContent('Driveway')
+    expect(within(card).getByTestId('shared-21-channel-1-live_view')).toBeInTheDocument()
+    expect(within(card).queryByTestId('shared-21-channel-1-playback')).toBeNull()
+    expect(within(card).queryByTestId('shared-21-channel-2')).toBeNull()
+  })
+
+  test('share_changed reloads at once: Playback on channel 3 appears', async () => {
+    const state = { invites: [], shared: [sharedDevice()] }
+    mockOthers(state)
+    render(Others, { account: bob })
+    await screen.findByTestId('shared-device-21')
+
+    state.shared = [
+      sharedDevice({
+        channels: [
+          { number: 1, name: 'Driveway', functions: ['live_view'] },
+          { number: 3, name: 'Front door', functions: ['live_view', 'playback'] },
+        ],
+      }),
+    ]
+    publish({ id: 5, at, type: 'share_changed', share: 21, device: 7 })
+    expect(await screen.findByTestId('shared-21-channel-3-playback')).toBeInTheDocument()
+  })
+
+  test.each([
+    { id: 6, at, type: 'share_revoked', share: 21, device: 7, reason: 'recipient_deleted' },
+    { id: 7, at, type: 'device_removed', share: 21, device: 7 },
+  ] as CamshareEvent[])('$type: the device disappears before the reload answers', async (event) => {
+    mockOthers({ invites: [], shared: [sharedDevice()] })
+    render(Others, { account: bob })
+    await screen.findByTestId('shared-device-21')
+
+    // From now on the server is slow: the device must vanish without waiting for it.
+    mockCommands({
+      list_invites: () => new Promise(() => {}),
+      list_shared_devices: () => new Promise(() => {}),
+    })
+    publish(event)
+    await waitFor(() => expect(screen.queryByTestId('shared-device-21')).toBeNull())
+    expect(screen.getByTestId('others-notice')).toHaveTextContent('Garage NVR is no longer shared with you.')
+  })
+
+  test('Delete asks first, then removes the device from my list', async () => {
+    const state = { invites: [], shared: [sharedDevice()] }
+    const calls = mockOthers(state, {
+      remove_shared_device: () => {
+        state.shared = []
+        return null
+      },
+    })
+    const user = userEvent.setup()
+    render(Others, { account: bob })
+    await user.click(await screen.findByTestId('shared-delete-21'))
+    expect(called(calls, 'remove_shared_device')).toHaveLength(0)
+    await user.click(screen.getByTestId('confirm'))
+    await waitFor(() => expect(screen.queryByTestId('shared-device-21')).toBeNull())
+    expect(called(calls, 'remove_shared_device')[0].args).toEqual({ id: 21 })
+  })
+})
