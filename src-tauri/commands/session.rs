@@ -1,0 +1,112 @@
+//! Signing up, in and out; what the app knows at start.
+
+use camshare_api::{Account, SignIn, SignUp, VerifiedAccountCode};
+use camshare_client::Client;
+use camshare_client::keychain::SessionStore;
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// Whether the OS keychain can keep the session.
+#[derive(Debug, Serialize)]
+pub struct KeychainStatus {
+    pub available: bool,
+    pub message: Option<String>,
+}
+
+/// What the UI needs at start.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub profile: Option<String>,
+    pub server_url: String,
+    /// The account of a session restored from the keychain.
+    pub account: Option<Account>,
+    pub keychain: KeychainStatus,
+}
+
+/// The profile, the server, and the account of a remembered session (restored here).
+#[tauri::command]
+pub async fn app_info(app: AppHandle, state: State<'_, AppState>) -> CommandResult<AppInfo> {
+    let server_url = state.server_url();
+    let keychain = state.keychain(&server_url);
+    let status = KeychainStatus {
+        available: keychain.is_available(),
+        message: (!keychain.is_available()).then(|| keychain.problems()),
+    };
+    let account = match state.client().await {
+        Ok(client) => client.me().await.ok(),
+        Err(_) => restore(&app, &state, &server_url, &keychain).await,
+    };
+    Ok(AppInfo { profile: state.options.profile.clone(), server_url, account, keychain: status })
+}
+
+/// Signs in again with the tokens the keychain kept, if they still work.
+async fn restore(app: &AppHandle, state: &AppState, server_url: &str, keychain: &SessionStore) -> Option<Account> {
+    let client = Client::new(server_url).ok()?.with_tokens(keychain.load()?);
+    let account = client.me().await.ok()?;
+    state.start(app, client).await;
+    Some(account)
+}
+
+async fn begin(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
+    let account = client.me().await?;
+    if let Some(problem) = state.start(app, client).await {
+        // Signed in all the same; the UI shows why it will ask again next time.
+        eprintln!("camshare-desktop: the session cannot be remembered: {problem}");
+    }
+    Ok(account)
+}
+
+#[tauri::command]
+pub async fn sign_up(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    email: Option<String>,
+    phone: Option<String>,
+    display_name: String,
+    password: String,
+    time_zone: Option<String>,
+) -> CommandResult<Account> {
+    let client = Client::new(server_url.trim())?;
+    client.sign_up(&SignUp { email, phone, display_name, password, time_zone }).await?;
+    begin(&app, &state, client).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    login: String,
+    password: String,
+) -> CommandResult<Account> {
+    let client = Client::new(server_url.trim())?;
+    client.sign_in(&SignIn { login, password }).await?;
+    begin(&app, &state, client).await
+}
+
+/// Signs out on the server (an already-ended session is fine) and forgets the local session.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    if let Ok(client) = state.client().await {
+        match client.sign_out().await {
+            Ok(()) => {}
+            Err(e) if e.kind() == "unauthorized" || e.is_transient() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    state.stop().await
+}
+
+#[tauri::command]
+pub async fn me(state: State<'_, AppState>) -> CommandResult<Account> {
+    Ok(state.client().await?.me().await?)
+}
+
+#[tauri::command]
+pub async fn verify_account_code(state: State<'_, AppState>, code: String) -> CommandResult<VerifiedAccountCode> {
+    Ok(state.client().await?.verify_account_code(&code).await?)
+}

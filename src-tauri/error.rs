@@ -1,0 +1,45 @@
+//! The one place that turns failures into what the UI receives: `{kind, message, field?}`.
+//! The UI branches on `kind`, never on the message.
+
+use camshare_client::ClientError;
+use camshare_client::keychain::KeychainError;
+use serde::Serialize;
+
+/// The error every command rejects with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandError {
+    pub kind: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl CommandError {
+    pub fn new(kind: &str, message: impl Into<String>) -> CommandError {
+        CommandError { kind: kind.to_string(), message: message.into(), field: None }
+    }
+
+    /// Not signed in: the UI goes to the sign-in page.
+    pub fn signed_out() -> CommandError {
+        CommandError::new("unauthorized", "Sign in first.")
+    }
+}
+
+impl From<ClientError> for CommandError {
+    fn from(e: ClientError) -> CommandError {
+        let message = match e.api_error() {
+            Some(api) => api.message.clone(),
+            None => e.to_string(),
+        };
+        CommandError { kind: e.kind().to_string(), message, field: e.field().map(str::to_string) }
+    }
+}
+
+impl From<KeychainError> for CommandError {
+    fn from(e: KeychainError) -> CommandError {
+        CommandError::new("keychain", e.message)
+    }
+}
+
+/// What commands return.
+pub type CommandResult<T> = Result<T, CommandError>;

@@ -1,0 +1,123 @@
+//! What the app holds while it runs: the launch options, the signed-in client (if any) with its
+//! event-forwarding task, and where sessions and settings are kept.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use camshare_client::Client;
+use camshare_client::keychain::SessionStore;
+use keyring_core::CredentialStore;
+use serde::{Deserialize, Serialize};
+use tauri::AppHandle;
+use tauri::async_runtime::JoinHandle;
+
+use crate::error::{CommandError, CommandResult};
+use crate::events;
+use crate::profile::{DEFAULT_SERVER, LaunchOptions};
+
+/// Non-secret settings kept in the profile's config folder.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Settings {
+    server_url: Option<String>,
+}
+
+/// A signed-in session: the client and the task forwarding its events to the window.
+struct Session {
+    client: Client,
+    events: JoinHandle<()>,
+}
+
+/// The app's state, managed by Tauri.
+pub struct AppState {
+    pub options: LaunchOptions,
+    settings_file: PathBuf,
+    session: tokio::sync::Mutex<Option<Session>>,
+    /// `CAMSHARE_KEYCHAIN=mock`: keyring-core's in-memory store instead of the OS keychain (tests).
+    mock_keychain: Option<Arc<CredentialStore>>,
+}
+
+impl AppState {
+    pub fn new(options: LaunchOptions, config_dir: PathBuf) -> AppState {
+        let mock_keychain = (std::env::var("CAMSHARE_KEYCHAIN").as_deref() == Ok("mock")).then(|| {
+            let store: Arc<CredentialStore> = keyring_core::mock::Store::new().expect("the mock keychain store");
+            store
+        });
+        AppState {
+            options,
+            settings_file: config_dir.join("settings.json"),
+            session: tokio::sync::Mutex::new(None),
+            mock_keychain,
+        }
+    }
+
+    /// The server to talk to: `--server`, else the one last signed in to, else the local one.
+    pub fn server_url(&self) -> String {
+        self.options.server.clone().or_else(|| self.settings().server_url).unwrap_or_else(|| DEFAULT_SERVER.to_string())
+    }
+
+    fn settings(&self) -> Settings {
+        std::fs::read_to_string(&self.settings_file)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
+    }
+
+    fn remember_server(&self, url: &str) {
+        let settings = Settings { server_url: Some(url.to_string()) };
+        if let Some(dir) = self.settings_file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(json) = serde_json::to_string_pretty(&settings) {
+            let _ = std::fs::write(&self.settings_file, json);
+        }
+    }
+
+    /// The keychain entry of this profile's session on a server.
+    pub fn keychain(&self, server: &str) -> SessionStore {
+        match &self.mock_keychain {
+            Some(store) => SessionStore::with_stores(
+                server,
+                self.options.profile.as_deref(),
+                vec![("mock", store.clone())],
+                vec![],
+            ),
+            None => SessionStore::open_profile(server, self.options.profile.as_deref()),
+        }
+    }
+
+    /// The signed-in client, or `unauthorized`.
+    pub async fn client(&self) -> CommandResult<Client> {
+        self.session.lock().await.as_ref().map(|s| s.client.clone()).ok_or_else(CommandError::signed_out)
+    }
+
+    /// Makes `client` the signed-in session: its rotated tokens go to the keychain, its events
+    /// to the window. Returns the keychain problem, if the session could not be kept there.
+    pub async fn start(&self, app: &AppHandle, client: Client) -> Option<String> {
+        let server = client.base_url().to_string();
+        self.remember_server(&server);
+        let keychain = Arc::new(self.keychain(&server));
+        let kept = match client.tokens() {
+            Some(tokens) => keychain.save(&tokens).err().map(|e| e.message),
+            None => None,
+        };
+        client.on_tokens_changed(Box::new(move |tokens| {
+            if let Err(e) = keychain.save(tokens) {
+                eprintln!("camshare-desktop: the renewed session could not be kept in the keychain: {e}");
+            }
+        }));
+        let events = events::forward(app.clone(), client.clone());
+        if let Some(old) = self.session.lock().await.replace(Session { client, events }) {
+            old.events.abort();
+        }
+        kept
+    }
+
+    /// Ends the local session (the caller signs out on the server first).
+    pub async fn stop(&self) -> CommandResult<()> {
+        if let Some(old) = self.session.lock().await.take() {
+            old.events.abort();
+            self.keychain(old.client.base_url()).delete()?;
+        }
+        Ok(())
+    }
+}
