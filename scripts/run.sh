@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs Camshare on this machine: the sharing server on http://127.0.0.1:7878 with its embedded
-# SQLite database, plus demo accounts (an owner with a demo NVR and camera, and a recipient) so
-# the CLI can be tried at once. Installs what it needs first (see setup.sh). Ctrl-C stops it.
+# SQLite database, demo accounts (an owner with a demo NVR and a camera, and a recipient), and
+# two desktop app windows: the owner's, and a second instance (`--profile recipient`) signed in
+# as the recipient, so both sides can be tried on one machine. Installs what it needs first
+# (see setup.sh). Ctrl-C stops everything.
 #
-# The desktop app and the camera simulator do not exist yet (issues 3 and 4); until then this
-# starts the server only.
+# The camera simulator does not exist yet (issue 4): the demo devices point at addresses where
+# nothing answers, so there is no video yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -15,8 +17,8 @@ DEMO_PASSWORD="camshare-demo"
 OWNER="owner@demo.camshare"
 RECIPIENT="recipient@demo.camshare"
 
-echo "== building (the first build takes a few minutes)"
-cargo build --locked -p camshare-server -p camshare-cli
+echo "== building (the first build takes several minutes)"
+cargo build --locked -p camshare-server -p camshare-cli -p camshare
 BIN="$CARGO_TARGET_DIR/debug"
 
 if curl -fsS "$SERVER/api/health" >/dev/null 2>&1; then
@@ -24,14 +26,17 @@ if curl -fsS "$SERVER/api/health" >/dev/null 2>&1; then
     exit 1
 fi
 
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
 "$BIN/camshare-server" --listen "$LISTEN" &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true' EXIT INT TERM
+PIDS+=($!)
 for _ in $(seq 1 100); do
     curl -fsS "$SERVER/api/health" >/dev/null 2>&1 && break
-    kill -0 $SERVER_PID 2>/dev/null || { echo "run: the server did not start" >&2; exit 1; }
     sleep 0.1
 done
+curl -fsS "$SERVER/api/health" >/dev/null || { echo "run: the server did not start" >&2; exit 1; }
 
 camshare() { "$BIN/camshare" --server "$SERVER" "$@"; }
 
@@ -39,34 +44,44 @@ camshare() { "$BIN/camshare" --server "$SERVER" "$@"; }
 demo_token() {
     local login=$1 name=$2
     echo "$DEMO_PASSWORD" | camshare login "$login" --print-token 2>/dev/null \
-        || echo "$DEMO_PASSWORD" | camshare signup --email "$login" --name "$name" --print-token
+        || echo "$DEMO_PASSWORD" | camshare signup --email "$login" --name "$name" --print-token 2>/dev/null
 }
 
-OWNER_TOKEN=$(demo_token "$OWNER" "Demo Owner")
-RECIPIENT_TOKEN=$(demo_token "$RECIPIENT" "Demo Recipient")
+OWNER_TOKEN=$(demo_token "$OWNER" "Olga (demo owner)")
+RECIPIENT_TOKEN=$(demo_token "$RECIPIENT" "Ravi (demo recipient)")
 if [ "$(CAMSHARE_TOKEN=$OWNER_TOKEN camshare --json device list)" = "[]" ]; then
-    echo "demo-password" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Demo NVR" --kind nvr \
+    echo "demo-password" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Home NVR" --kind nvr \
         --rtsp rtsp://127.0.0.1:8554 --username admin \
         --channel-name "Front door" --channel-name "Garage" --channel-name "Garden" --channel-name "Driveway" >/dev/null
     echo "demo-password" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Porch camera" --kind camera \
         --rtsp rtsp://127.0.0.1:8555 --username admin >/dev/null
 fi
 
+# The desktop app needs a display; without one (a server, CI), run it on a virtual one.
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    export DISPLAY=:77
+    Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    PIDS+=($!)
+    echo "run: no display found; the app windows run on the virtual display $DISPLAY (see them with a VNC server such as x11vnc)"
+    sleep 1
+fi
+CAMSHARE_PASSWORD="$DEMO_PASSWORD" "$BIN/camshare-desktop" --server "$SERVER" --sign-in "$OWNER" &
+PIDS+=($!)
+CAMSHARE_PASSWORD="$DEMO_PASSWORD" "$BIN/camshare-desktop" --profile recipient --server "$SERVER" --sign-in "$RECIPIENT" &
+PIDS+=($!)
+
 cat <<EOT
 
 Camshare server: $SERVER   (data: ${CAMSHARE_DATA_DIR:-$HOME/.local/share/camshare}, API: $SERVER/api/openapi.json)
+Two app windows: the owner ($OWNER) and the recipient ($RECIPIENT, profile "recipient").
+Demo password for both: $DEMO_PASSWORD
 
-Demo accounts (password: $DEMO_PASSWORD):
-  owner      $OWNER  (a 4-channel NVR and a camera)
-  recipient  $RECIPIENT
-
-Try it in another terminal:
+The CLI works against the same server:
   export CAMSHARE_SERVER=$SERVER
-  export CAMSHARE_TOKEN=$OWNER_TOKEN          # the owner; tokens last 15 minutes
-  $BIN/camshare device list
-  $BIN/camshare share create --to $RECIPIENT --device 1 --channels 1,3 --remark "Demo"
+  CAMSHARE_TOKEN=$OWNER_TOKEN $BIN/camshare device list
+  CAMSHARE_TOKEN=$OWNER_TOKEN $BIN/camshare share create --to $RECIPIENT --device 1 --channels 1,3
   CAMSHARE_TOKEN=$RECIPIENT_TOKEN $BIN/camshare invite list
 
-Ctrl-C stops the server.
+Ctrl-C stops everything.
 EOT
-wait $SERVER_PID
+wait "${PIDS[0]}"

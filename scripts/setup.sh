@@ -16,7 +16,11 @@ fi
 # build-essential: C compiler for crates that build C (SQLite, libdbus, aws-lc).
 # postgresql: the server's tests start a throwaway Postgres cluster of their own.
 # curl, ca-certificates: rustup.
-APT_PACKAGES=(build-essential curl ca-certificates git postgresql procps)
+# libwebkit2gtk-4.1-dev (pulls GTK 3, libsoup 3, pkg-config): the desktop app (Tauri 2).
+# webkit2gtk-driver, xvfb, xauth, libgl1-mesa-dri, dbus-daemon, fonts-dejavu-core, imagemagick:
+# the app's real-window tests and screenshots, headless.
+APT_PACKAGES=(build-essential curl ca-certificates git postgresql procps
+    libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth libgl1-mesa-dri dbus-daemon fonts-dejavu-core imagemagick)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -34,6 +38,20 @@ if [ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ]; then :; else
     exit 1
 fi
 
+# Node.js 20.19 or newer builds the UI (Vite 8).
+node_ok() { node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; }
+if ! node_ok; then
+    if ! command -v node >/dev/null 2>&1; then
+        echo "setup: installing Node.js"
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+    fi
+    if ! node_ok; then
+        echo "setup: the UI needs Node.js 20.19 or newer; this machine has $(node --version 2>/dev/null || echo none)." >&2
+        echo "setup: install a newer nodejs package (e.g. from NodeSource), then run this again." >&2
+        exit 1
+    fi
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
     if [ -x "$HOME/.cargo/bin/cargo" ]; then
         export PATH="$HOME/.cargo/bin:$PATH"
@@ -49,6 +67,21 @@ case "$rustc_version" in
     *) echo "setup: Rust $rustc_version is too old; Camshare needs 1.95 (rustup toolchain install 1.95.0)" >&2; exit 1 ;;
 esac
 command -v cargo-fmt >/dev/null 2>&1 || rustup component add rustfmt >/dev/null 2>&1 || true
+
+# tauri-driver: WebDriver for the app's real-window tests.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "setup: installing tauri-driver"
+    cargo install tauri-driver --version 2.1.0 --locked
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The UI's npm packages, from the committed lock file; then the UI itself, which the desktop
+# app embeds at compile time (ui/dist).
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    echo "setup: installing the UI's npm packages"
+    (cd ui && npm ci --no-audit --no-fund)
+fi
+(cd ui && npm run build --silent)
 
 # Builds are cached outside the clone, so a fresh clone (CI) reuses them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/camshare-target}"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every Camshare test: unit tests, the server's API tests and model-based property test on
-# SQLite and on a throwaway Postgres cluster, the client's event tests and the CLI end-to-end
-# flows. Installs what it needs first (see setup.sh).
+# Runs every Camshare test: the UI's type check and component tests (Vitest); Rust unit tests;
+# the server's API tests and model-based property test on SQLite and on a throwaway Postgres
+# cluster; the client's event tests; the CLI end-to-end flows. Installs what it needs first
+# (see setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 echo "== format"
 cargo fmt --all -- --check
+
+echo "== ui: type check and component tests"
+(cd ui && npm run check && npm test)
 
 echo "== build"
 cargo build --workspace --all-targets --locked

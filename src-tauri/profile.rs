@@ -12,10 +12,13 @@ pub struct LaunchOptions {
     pub profile: Option<String>,
     /// `--server URL`: overrides the remembered server address.
     pub server: Option<String>,
+    /// `--sign-in LOGIN`: sign in at start with the password in `CAMSHARE_PASSWORD` (for demos
+    /// and scripts; the password never appears on the command line).
+    pub sign_in: Option<String>,
 }
 
 impl LaunchOptions {
-    /// Reads `--profile NAME` / `--profile=NAME` and `--server URL` / `--server=URL`; other
+    /// Reads `--profile NAME`, `--server URL` and `--sign-in LOGIN` (also as `--flag=value`); other
     /// arguments are ignored (WebDriver and desktop launchers add their own).
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<LaunchOptions, String> {
         let mut options = LaunchOptions::default();
@@ -29,6 +32,7 @@ impl LaunchOptions {
             match flag.as_str() {
                 "--profile" => options.profile = Some(check_profile(&value("--profile")?)?),
                 "--server" => options.server = Some(value("--server")?),
+                "--sign-in" => options.sign_in = Some(value("--sign-in")?),
                 _ => {}
             }
         }

@@ -37,7 +37,10 @@ pub async fn app_info(app: AppHandle, state: State<'_, AppState>) -> CommandResu
     };
     let account = match state.client().await {
         Ok(client) => client.me().await.ok(),
-        Err(_) => restore(&app, &state, &server_url, &keychain).await,
+        Err(_) => match restore(&app, &state, &server_url, &keychain).await {
+            Some(account) => Some(account),
+            None => sign_in_from_launch(&app, &state, &server_url).await,
+        },
     };
     Ok(AppInfo { profile: state.options.profile.clone(), server_url, account, keychain: status })
 }
@@ -50,6 +53,20 @@ async fn restore(app: &AppHandle, state: &AppState, server_url: &str, keychain: 
     Some(account)
 }
 
+/// `--sign-in LOGIN` with `CAMSHARE_PASSWORD`: signs in once, at start.
+async fn sign_in_from_launch(app: &AppHandle, state: &AppState, server_url: &str) -> Option<Account> {
+    let login = state.options.sign_in.clone()?;
+    let password = std::env::var("CAMSHARE_PASSWORD").ok()?;
+    let client = Client::new(server_url).ok()?;
+    match client.sign_in(&SignIn { login, password }).await {
+        Ok(_) => begin(app, state, client).await.ok(),
+        Err(e) => {
+            eprintln!("camshare-desktop: --sign-in failed: {e}");
+            None
+        }
+    }
+}
+
 async fn begin(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
     let account = client.me().await?;
     if let Some(problem) = state.start(app, client).await {
@@ -59,6 +76,8 @@ async fn begin(app: &AppHandle, state: &AppState, client: Client) -> CommandResu
     Ok(account)
 }
 
+// Tauri commands take their arguments flat, as the UI sends them.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn sign_up(
     app: AppHandle,
