@@ -42,24 +42,24 @@ impl ActivityKind {
     }
 
     pub fn parse(s: &str) -> Option<ActivityKind> {
-        use ActivityKind::*;
-        [
-            Shared,
-            Accepted,
-            Rejected,
-            Edited,
-            Resent,
-            Cancelled,
-            Revoked,
-            RemovedByRecipient,
-            RecipientDeleted,
-            DeviceAdded,
-            DeviceEdited,
-            DeviceRemoved,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        ActivityKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [ActivityKind; 12] = [
+        ActivityKind::Shared,
+        ActivityKind::Accepted,
+        ActivityKind::Rejected,
+        ActivityKind::Edited,
+        ActivityKind::Resent,
+        ActivityKind::Cancelled,
+        ActivityKind::Revoked,
+        ActivityKind::RemovedByRecipient,
+        ActivityKind::RecipientDeleted,
+        ActivityKind::DeviceAdded,
+        ActivityKind::DeviceEdited,
+        ActivityKind::DeviceRemoved,
+    ];
 }
 
 impl std::fmt::Display for ActivityKind {

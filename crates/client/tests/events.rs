@@ -13,6 +13,7 @@ use camshare_api::{
     EndReason, Event, EventId, EventKind, FunctionSet, NewDevice, ShareTerms, SignUp, Timestamp,
 };
 use camshare_client::{Client, ClientError};
+use camshare_server::on_both_engines;
 use camshare_server::store::events::latest_id;
 use camshare_server::testing::{Engine, TestApp, spawn_app};
 use futures::StreamExt;
@@ -25,22 +26,6 @@ use tokio::time::Instant;
 const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to listen for stragglers before concluding that nothing more is coming.
 const QUIET: Duration = Duration::from_millis(300);
-
-/// Runs an async test body once on SQLite and once on Postgres.
-macro_rules! on_both_engines {
-    ($name:ident, $body:path) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $body(camshare_server::testing::Engine::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $body(camshare_server::testing::Engine::Postgres).await
-            }
-        }
-    };
-}
 
 on_both_engines!(each_event_reaches_exactly_its_parties, super::each_event_reaches_exactly_its_parties);
 on_both_engines!(resume_after_dropped_connection_loses_nothing, super::resume_after_dropped_connection_loses_nothing);

@@ -75,3 +75,22 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
     tokio::spawn(server.run());
     TestApp { addr, base_url: format!("http://{addr}"), clock, state, data_dir }
 }
+
+/// Runs an async test body once on SQLite and once on Postgres:
+/// `camshare_server::on_both_engines!(test_name, super::body)` makes `test_name::sqlite` and
+/// `test_name::postgres`. The calling crate needs tokio (with macros) as a dev-dependency.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::testing::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $body($crate::testing::Engine::Postgres).await
+            }
+        }
+    };
+}

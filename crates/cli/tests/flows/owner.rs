@@ -4,7 +4,7 @@ use camshare_server::testing::Engine;
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 fn ids(v: &Value, key: &str) -> Vec<i64> {
     v.as_array().unwrap().iter().map(|x| x[key].as_i64().unwrap()).collect()

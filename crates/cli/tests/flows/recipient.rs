@@ -4,7 +4,7 @@ use camshare_server::testing::Engine;
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 fn event_types(out: &str) -> Vec<String> {
     out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["type"].as_str().unwrap().to_string()).collect()

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::Api;
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 async fn sessions_rotate_expire_and_end(engine: Engine) {
     let api = Api::start(engine).await;

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::Api;
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
     let api = Api::start(engine).await;

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::Api;
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 /// Blanks what legitimately differs between two answers (ids, times, the address itself).
 fn shape(mut v: Value) -> Value {

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Api, Person};
-use crate::on_both_engines;
+use camshare_server::on_both_engines;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq)]
