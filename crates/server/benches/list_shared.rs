@@ -16,6 +16,10 @@
 //! cargo bench -p camshare-server --bench list_shared -- pace=20
 //! ```
 
+mod support;
+
+use support::{load_average, ms, percentile};
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -200,20 +204,6 @@ async fn add_account(tx: &mut WriteTx<'_>, now: Timestamp, email: String, name: 
         time_zone: "Europe/Berlin",
     };
     accounts::insert(tx, &new, now).await.expect("account")
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 /// `name=value` from the command line.
