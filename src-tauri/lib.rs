@@ -14,11 +14,15 @@ use tauri::Manager;
 use crate::profile::LaunchOptions;
 use crate::state::AppState;
 
+/// When `run` began, for the start-up report (`commands::session::mark_drawn`).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// The base application identifier; profiles append `.<name>`.
 const IDENTIFIER: &str = "org.camshare.desktop";
 
 /// Starts the app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let options = match LaunchOptions::parse(std::env::args()) {
         Ok(options) => options,
         Err(message) => {
@@ -56,6 +60,7 @@ pub fn run() {
             commands::session::sign_out,
             commands::session::me,
             commands::session::verify_account_code,
+            commands::session::mark_drawn,
             commands::devices::list_devices,
             commands::devices::add_device,
             commands::devices::get_device,

@@ -58,6 +58,8 @@ export const signUp = (args: {
 export const signIn = (args: { serverUrl: string; login: string; password: string }) =>
   call<Account>('sign_in', args)
 export const signOut = () => call<null>('sign_out')
+/** Tells the app a screen is drawn (start-up measurement; a no-op unless the app is asked to report). */
+export const markDrawn = (what: string) => call<null>('mark_drawn', { what })
 export const me = () => call<Account>('me')
 export const verifyAccountCode = (code: string) =>
   call<VerifiedAccountCode>('verify_account_code', { code })
