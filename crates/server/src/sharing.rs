@@ -53,7 +53,7 @@ async fn resolve_recipient(
                     .into()
             })
         }
-        other => Ok(accounts::find_by_address(tx, other.as_str()).await?.map(|r| r.account_id())),
+        other => Ok(accounts::find_by_login(&mut *tx.tx, other.as_str()).await?.map(|r| r.account_id())),
     }
 }
 

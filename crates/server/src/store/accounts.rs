@@ -1,7 +1,7 @@
 //! Accounts: who can sign in, with which email or phone, and their account code id.
 
 use camshare_api::{AccountId, Timestamp};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
@@ -74,25 +74,17 @@ pub async fn get(pool: &AnyPool, id: AccountId) -> Result<Option<AccountRow>> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id.0).fetch_optional(pool).await?)
 }
 
-/// Finds the account with this (normalised) email or phone.
-pub async fn find_by_login(pool: &AnyPool, login: &str) -> Result<Option<AccountRow>> {
+/// Finds the account with this (normalised) email or phone, on the pool or inside a transaction.
+pub async fn find_by_login<'c>(conn: impl Executor<'c, Database = Any>, login: &str) -> Result<Option<AccountRow>> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1 OR phone = $1"))
         .bind(login)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?)
 }
 
 pub async fn find_by_code_id(conn: &mut AnyConnection, code_id: &str) -> Result<Option<AccountRow>> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE code_id = $1"))
         .bind(code_id)
-        .fetch_optional(conn)
-        .await?)
-}
-
-/// The account an email or phone address belongs to, if any (inside a transaction).
-pub async fn find_by_address(conn: &mut AnyConnection, address: &str) -> Result<Option<AccountRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1 OR phone = $1"))
-        .bind(address)
         .fetch_optional(conn)
         .await?)
 }
