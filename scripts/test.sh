@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every Camshare test: the UI's type check and component tests (Vitest); Rust unit tests;
 # the server's API tests and model-based property test on SQLite and on a throwaway Postgres
-# cluster; the client's event tests; the CLI end-to-end flows. Installs what it needs first
-# (see setup.sh).
+# cluster; the client's event tests; the CLI end-to-end flows; the desktop app's real-window
+# end-to-end test (two app instances under Xvfb, driven through tauri-driver and WebKitWebDriver,
+# which also refreshes the screenshots in docs/screenshots). Installs what it needs first (see
+# setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

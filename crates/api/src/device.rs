@@ -33,6 +33,16 @@ impl DeviceKind {
         }
     }
 
+    /// The name people read, as the app shows it: `NVR / DVR`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeviceKind::Camera => "Camera",
+            DeviceKind::Nvr => "NVR / DVR",
+            DeviceKind::Doorbell => "Doorbell",
+            DeviceKind::ControlPanel => "Security control panel",
+        }
+    }
+
     /// Allowed channel counts: NVRs 1..=256, everything else exactly one.
     pub fn allows_channels(self, n: u16) -> bool {
         match self {

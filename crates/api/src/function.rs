@@ -30,6 +30,17 @@ impl Function {
         }
     }
 
+    /// The name people read, as the permission matrix heads its columns: `Live View`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Function::LiveView => "Live View",
+            Function::Playback => "Playback",
+            Function::AlarmPush => "Alarm Push",
+            Function::TwoWayAudio => "Two-way Audio",
+            Function::Ptz => "PTZ",
+        }
+    }
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }

@@ -165,8 +165,13 @@ pub async fn create(
     Ok(CreatedShares { recipient, shares })
 }
 
+/// The grants as the activity log words them: `channel 1: Live View; channel 3: Live View, Playback`.
 fn describe_grants(grants: &camshare_api::ChannelGrants) -> String {
-    grants.0.iter().map(|(c, f)| format!("ch{c}: {f}")).collect::<Vec<_>>().join("; ")
+    let channel = |(c, f): (&u16, &camshare_api::FunctionSet)| {
+        let labels: Vec<&str> = f.iter().map(camshare_api::Function::label).collect();
+        format!("channel {c}: {}", labels.join(", "))
+    };
+    grants.0.iter().map(channel).collect::<Vec<_>>().join("; ")
 }
 
 /// Loads a share the owner owns, inside the transaction; `not_found` otherwise.
@@ -241,8 +246,12 @@ pub async fn edit(db: &Db, owner: AccountId, id: ShareId, edit: EditShare, now: 
     if !row.stored_status()?.is_active() {
         return Err(ended(&row, now)?);
     }
+    if edit.channels.is_none() && edit.terms.is_none() {
+        return Err(ApiError::invalid("channels", "nothing to change: give channels or terms").into());
+    }
+    // Only what really differs is written, announced and logged; the same values again are a no-op.
     let mut changes = Vec::new();
-    if let Some(channels) = &edit.channels {
+    if let Some(channels) = edit.channels.as_ref().filter(|c| row.grants().ok().as_ref() != Some(*c)) {
         let (facts, _) =
             devices::facts(&mut tx, row.device()).await?.ok_or_else(|| ServerError::not_found("device"))?;
         channels.validate(facts.channel_count)?;
@@ -253,16 +262,16 @@ pub async fn edit(db: &Db, owner: AccountId, id: ShareId, edit: EditShare, now: 
             .await?;
         changes.push(describe_grants(channels));
     }
-    if let Some(terms) = &edit.terms {
+    if let Some(terms) = edit.terms.as_ref().filter(|t| row.terms().ok().as_ref() != Some(*t)) {
         sqlx::query("UPDATE shares SET terms = $1 WHERE id = $2")
             .bind(serde_json::to_string(terms).map_err(ServerError::internal)?)
             .bind(id.0)
             .execute(&mut *tx.tx)
             .await?;
-        changes.push("terms changed".to_string());
+        changes.push("expiry, schedule or lookback changed".to_string());
     }
     if changes.is_empty() {
-        return Err(ApiError::invalid("channels", "nothing to change: give channels or terms").into());
+        return Ok(());
     }
     tell_both(&mut tx, &row, &EventKind::ShareChanged { share: id, device: row.device() }, now).await?;
     log(&mut tx, &row, ActivityKind::Edited, Some(changes.join("; ")), now).await?;
@@ -420,7 +429,10 @@ pub async fn delete_recipient(db: &Db, owner: AccountId, id: RecipientId, now: T
         device_name: "",
         share: None,
         recipient: Some(describe(&recipient.address, recipient.remark.as_deref())),
-        detail: Some(format!("ended {} share(s)", rows.len())),
+        detail: Some(match rows.len() {
+            1 => "ended 1 share".to_string(),
+            n => format!("ended {n} shares"),
+        }),
     };
     activity::insert(&mut tx, entry, now).await?;
     tx.commit().await

@@ -187,7 +187,10 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
         device_name: &name,
         share: None,
         recipient: None,
-        detail: Some(format!("{} with {} channel(s)", new.kind, names.len())),
+        detail: Some(match names.len() {
+            1 => format!("{} with 1 channel", new.kind.label()),
+            n => format!("{} with {n} channels", new.kind.label()),
+        }),
     };
     activity::insert(&mut tx, entry, now).await?;
     tx.commit().await?;
@@ -343,7 +346,10 @@ pub async fn remove(db: &Db, owner: AccountId, id: DeviceId, now: Timestamp) -> 
         }
     }
     sqlx::query("DELETE FROM devices WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
-    let detail = (!recipients.is_empty()).then(|| format!("ended {} share(s)", recipients.len()));
+    let detail = (!recipients.is_empty()).then(|| match recipients.len() {
+        1 => "ended 1 share".to_string(),
+        n => format!("ended {n} shares"),
+    });
     let entry = NewActivity {
         owner,
         kind: ActivityKind::DeviceRemoved,

@@ -1,0 +1,250 @@
+//! Real-window end-to-end test of the desktop app: two app instances (owner and recipient), each
+//! in its own WebKit window on a private Xvfb display, against one real server. Screenshots of
+//! the main screens on the way go to docs/screenshots.
+
+mod harness;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms, SignUp};
+use camshare_client::Client;
+use camshare_server::testing::{Engine, spawn_app};
+use fantoccini::Locator;
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use harness::App;
+
+const PASSWORD: &str = "password123";
+const OLGA: &str = "olga@example.com";
+const BOB: &str = "bob@example.com";
+/// How long a change may take to reach the other window.
+const LIVE: Duration = Duration::from_secs(1);
+
+fn shot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots").join(format!("{name}.png"))
+}
+
+async fn account(base_url: &str, name: &str, email: &str) -> Client {
+    let client = Client::new(base_url).unwrap();
+    let body = SignUp {
+        email: Some(email.into()),
+        phone: None,
+        display_name: name.into(),
+        password: PASSWORD.into(),
+        time_zone: None,
+    };
+    client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
+    client
+}
+
+fn device(name: &str, kind: DeviceKind, channel_names: &[&str]) -> NewDevice {
+    NewDevice {
+        name: name.into(),
+        kind,
+        rtsp_url: "rtsp://192.0.2.10:554".into(),
+        username: "admin".into(),
+        password: "CameraSecret99".into(),
+        channel_names: channel_names.iter().map(|n| n.to_string()).collect(),
+        channel_count: None,
+    }
+}
+
+async fn sign_in(app: &App, server_url: &str, login: &str) {
+    app.fill("server-url", server_url).await;
+    app.fill("sign-in-login", login).await;
+    app.fill("sign-in-password", PASSWORD).await;
+    app.click("sign-in-submit").await;
+    // Signed in: the sidebar shows who (the device page is a list or its empty state).
+    app.find("nav-sign-out").await;
+}
+
+/// Swipes an element left with a real pointer drag: press in its middle, move left, release.
+async fn swipe_left(app: &App, css: &str, by: f64) {
+    let element = app.client.wait().for_element(Locator::Css(css)).await.unwrap();
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(150)), x: by / 4.0, y: 0.0 })
+        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(150)), x: by * 3.0 / 4.0, y: 0.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(drag).await.unwrap();
+    let _ = app.client.release_actions().await;
+}
+
+/// Prints a step of the scenario (shown with `--nocapture` and when the test fails).
+macro_rules! step {
+    ($($arg:tt)*) => { eprintln!("[desktop e2e] {}", format!($($arg)*)) };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_shares_two_channels_by_swiping_and_recipient_follows_live() {
+    // Dropping the scenario on timeout ends every process it started (Xvfb, D-Bus, drivers, apps).
+    tokio::time::timeout(Duration::from_secs(150), scenario()).await.expect("the desktop scenario took over 150 s");
+}
+
+async fn scenario() {
+    let started = Instant::now();
+    let server = spawn_app(Engine::Sqlite).await;
+    let url = server.base_url.clone();
+
+    // Seed: Olga owns an NVR with four named channels and a camera; Bob is in her recipient
+    // history because she once shared the camera with him and he turned it down.
+    let olga = account(&url, "Olga", OLGA).await;
+    let bob = account(&url, "Bob", BOB).await;
+    let nvr = olga
+        .add_device(&device("Home NVR", DeviceKind::Nvr, &["Front door", "Garage", "Garden", "Hallway"]))
+        .await
+        .unwrap();
+    let porch = olga.add_device(&device("Porch", DeviceKind::Camera, &[])).await.unwrap();
+    let old = olga
+        .share_devices(&CreateShares {
+            recipient: BOB.into(),
+            remark: None,
+            devices: vec![DeviceGrant { device: porch.id, channels: ChannelGrants::uniform([1], FunctionSet::GUEST) }],
+            terms: ShareTerms::default(),
+        })
+        .await
+        .unwrap();
+    bob.reject_invite(old.shares[0].id).await.unwrap();
+
+    step!("{:?} seeded; starting two app instances, each on its own display", started.elapsed());
+    let (mut owner, mut recipient) =
+        tokio::join!(App::launch(&url, "owner", 1280, 800), App::launch(&url, "recipient", 1280, 800));
+    step!("{:?} both apps under WebDriver control", started.elapsed());
+
+    // Sign in through the UI.
+    step!("{:?} Sign in through the UI.", started.elapsed());
+    owner.find("sign-in-submit").await;
+    step!("{:?} sign-in form shown", started.elapsed());
+    owner.screenshot(&shot_path("sign-in")).await;
+    step!("{:?} screenshot taken", started.elapsed());
+    sign_in(&owner, &url, OLGA).await;
+    sign_in(&recipient, &url, BOB).await;
+    recipient.click("nav-others").await;
+    recipient.find("others-empty").await;
+
+    // Owner: swipe the NVR row open and share it.
+    step!("{:?} Owner: swipe the NVR row open and share it.", started.elapsed());
+    let row = format!("device-row-{}", nvr.id);
+    owner.find(&row).await;
+    owner.screenshot(&shot_path("device-list")).await;
+    swipe_left(&owner, &format!("[data-testid=\"{row}\"] .content"), -160.0).await;
+    let open = owner.find(&row).await.attr("data-open").await.unwrap();
+    assert_eq!(open.as_deref(), Some("true"), "the swipe did not open the row");
+    owner.screenshot(&shot_path("device-list-swiped")).await;
+    owner.click(&format!("share-action-{}", nvr.id)).await;
+
+    // Recipient step: Bob comes from the history.
+    step!("{:?} Recipient step: Bob comes from the history.", started.elapsed());
+    owner.fill("recipient-search", "bo").await;
+    owner.find(&format!("history-match-{BOB}")).await;
+    owner.screenshot(&shot_path("share-recipient-history")).await;
+    owner.click(&format!("history-match-{BOB}")).await;
+    assert_eq!(owner.text("chosen-address").await, BOB);
+    owner.fill("remark-input", "Neighbour Bob").await;
+    owner.click("next").await;
+
+    // Select cameras: channels 1 and 3 only.
+    step!("{:?} Select cameras: channels 1 and 3 only.", started.elapsed());
+    owner.find(&format!("channels-{}", nvr.id)).await;
+    for (n, on) in [(1, true), (2, false), (3, true), (4, false)] {
+        owner.set_checked(&format!("channel-check-{n}"), on).await;
+    }
+    owner.screenshot(&shot_path("share-select-cameras")).await;
+    owner.click("next").await;
+
+    // Permissions: live view only on both.
+    step!("{:?} Permissions: live view only on both.", started.elapsed());
+    owner.click("preset-guest").await;
+    for n in [1, 3] {
+        assert!(owner.find(&format!("perm-{n}-live_view")).await.is_selected().await.unwrap());
+        assert!(!owner.find(&format!("perm-{n}-playback")).await.is_selected().await.unwrap());
+    }
+    assert!(!owner.exists("perm-row-2").await, "channel 2 was not chosen but is in the matrix");
+    owner.screenshot(&shot_path("share-permissions")).await;
+    owner.click("finish").await;
+    owner.find("share-sent").await;
+    owner.screenshot(&shot_path("share-sent")).await;
+
+    let share = olga
+        .list_shares()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.device == nvr.id)
+        .expect("the NVR share exists on the server");
+    let recipient_id = share.recipient;
+    let share = share.id;
+
+    // Recipient: the invitation arrives as an event, without a reload.
+    step!("{:?} Recipient: the invitation arrives as an event, without a reload.", started.elapsed());
+    recipient.find("invite-dialog").await;
+    recipient.screenshot(&shot_path("invite-dialog")).await;
+    recipient.click("invite-go").await;
+    recipient.find(&format!("invite-{share}")).await;
+    recipient.screenshot(&shot_path("others-invite")).await;
+    recipient.click(&format!("invite-accept-{share}")).await;
+    recipient.find(&format!("shared-device-{share}")).await;
+    recipient.find(&format!("shared-{share}-channel-1-live_view")).await;
+    recipient.find(&format!("shared-{share}-channel-3-live_view")).await;
+    assert!(!recipient.exists(&format!("shared-{share}-channel-2")).await, "channel 2 was not shared");
+    assert!(!recipient.exists(&format!("shared-{share}-channel-3-playback")).await, "playback was not granted");
+    recipient.screenshot(&shot_path("others-accepted")).await;
+
+    // Owner: grant playback on channel 3 from Manage Sharing; it reaches Bob's window live.
+    step!(
+        "{:?} Owner: grant playback on channel 3 from Manage Sharing; it reaches Bob's window live.",
+        started.elapsed()
+    );
+    owner.click("nav-sharing").await;
+    owner.find(&format!("recipient-row-{recipient_id}")).await;
+    owner.screenshot(&shot_path("manage-sharing")).await;
+    owner.click(&format!("recipient-row-{recipient_id}")).await;
+    owner.find(&format!("share-{share}")).await;
+    owner.find(&format!("share-status-{share}")).await;
+    owner.screenshot(&shot_path("sharing-details")).await;
+    owner.click(&format!("edit-share-{share}")).await;
+    owner.find("edit-share-dialog").await;
+    owner.set_checked("perm-3-playback", true).await;
+    owner.screenshot(&shot_path("edit-share")).await;
+    let clicked = Instant::now();
+    owner.click("save-share").await;
+    owner.wait_gone("edit-share-dialog", Duration::from_secs(10)).await;
+    let saved = clicked.elapsed();
+    let arrived = recipient.wait_present(&format!("shared-{share}-channel-3-playback"), LIVE).await;
+    eprintln!("playback grant: save took {saved:?}, shown to the recipient {arrived:?} after the save returned");
+    assert!(!recipient.exists(&format!("shared-{share}-channel-1-playback")).await);
+    owner.find(&format!("share-{share}-grants-channel-3-playback")).await;
+
+    // Owner deletes the recipient; the shared device leaves Bob's window live.
+    step!("{:?} Owner deletes the recipient; the shared device leaves Bob's window live.", started.elapsed());
+    owner.click("delete-recipient").await;
+    owner.find("confirm-dialog").await;
+    let clicked = Instant::now();
+    owner.click("confirm").await;
+    owner.wait_gone("confirm-dialog", Duration::from_secs(10)).await;
+    let deleted = clicked.elapsed();
+    let gone = recipient.wait_gone(&format!("shared-device-{share}"), LIVE).await;
+    eprintln!("delete recipient: took {deleted:?}, gone from the recipient {gone:?} after it returned");
+
+    owner.click("nav-activity").await;
+    owner.find("activity-list").await;
+    owner.screenshot(&shot_path("activity")).await;
+
+    // A few screens again in a small window.
+    step!("{:?} A few screens again in a small window.", started.elapsed());
+    owner.resize(800, 600).await;
+    recipient.resize(800, 600).await;
+    owner.screenshot(&shot_path("small-activity")).await;
+    owner.click("nav-devices").await;
+    owner.find(&row).await;
+    owner.screenshot(&shot_path("small-device-list")).await;
+    owner.click("nav-sharing").await;
+    owner.find("sharing-empty").await;
+    owner.screenshot(&shot_path("small-manage-sharing")).await;
+    recipient.find("others-empty").await;
+    recipient.screenshot(&shot_path("small-others-empty")).await;
+
+    tokio::join!(owner.close(), recipient.close());
+    eprintln!("desktop test took {:?}", started.elapsed());
+}
