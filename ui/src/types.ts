@@ -203,6 +203,8 @@ export type ActivityKind =
   | 'device_added'
   | 'device_edited'
   | 'device_removed'
+  | 'stream_opened'
+  | 'stream_closed'
 
 export interface ActivityEntry {
   id: ActivityId
@@ -238,6 +240,7 @@ export type ErrorKind =
   | 'invalid_credentials'
   | 'rate_limited'
   | 'not_found'
+  | 'forbidden'
   | 'conflict'
   | 'invite_expired'
   | 'payload_too_large'

@@ -21,6 +21,10 @@ pub enum ActivityKind {
     DeviceAdded,
     DeviceEdited,
     DeviceRemoved,
+    /// A recipient started watching a channel through the gate.
+    StreamOpened,
+    /// A recipient's stream ended; the detail says how long it ran and why it ended.
+    StreamClosed,
 }
 
 impl ActivityKind {
@@ -38,6 +42,8 @@ impl ActivityKind {
             ActivityKind::DeviceAdded => "device_added",
             ActivityKind::DeviceEdited => "device_edited",
             ActivityKind::DeviceRemoved => "device_removed",
+            ActivityKind::StreamOpened => "stream_opened",
+            ActivityKind::StreamClosed => "stream_closed",
         }
     }
 
@@ -46,7 +52,7 @@ impl ActivityKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [ActivityKind; 12] = [
+    pub const ALL: [ActivityKind; 14] = [
         ActivityKind::Shared,
         ActivityKind::Accepted,
         ActivityKind::Rejected,
@@ -59,6 +65,8 @@ impl ActivityKind {
         ActivityKind::DeviceAdded,
         ActivityKind::DeviceEdited,
         ActivityKind::DeviceRemoved,
+        ActivityKind::StreamOpened,
+        ActivityKind::StreamClosed,
     ];
 }
 

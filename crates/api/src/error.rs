@@ -24,6 +24,9 @@ pub enum ErrorKind {
     RateLimited,
     /// The object does not exist, or is not yours to see. The two are never told apart.
     NotFound,
+    /// The device is shared with you, but not this: the channel or function is not granted, or
+    /// not now (the share expired, or it is outside the share's schedule).
+    Forbidden,
     /// The request conflicts with the current state (e.g. the device is already shared with
     /// that recipient, or an invite was already answered).
     Conflict,
@@ -44,6 +47,7 @@ impl ErrorKind {
             | ErrorKind::InvalidPhone
             | ErrorKind::InvalidAccountCode => 400,
             ErrorKind::Unauthorized | ErrorKind::InvalidCredentials => 401,
+            ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
             ErrorKind::InviteExpired => 410,
@@ -64,6 +68,7 @@ impl ErrorKind {
             ErrorKind::InvalidCredentials => "invalid_credentials",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::NotFound => "not_found",
+            ErrorKind::Forbidden => "forbidden",
             ErrorKind::Conflict => "conflict",
             ErrorKind::InviteExpired => "invite_expired",
             ErrorKind::PayloadTooLarge => "payload_too_large",

@@ -15,6 +15,7 @@ pub mod recipient;
 pub mod routes;
 pub mod schedule;
 pub mod share;
+pub mod stream;
 
 pub use access::*;
 pub use account::*;
@@ -28,6 +29,7 @@ pub use ids::*;
 pub use recipient::*;
 pub use schedule::*;
 pub use share::*;
+pub use stream::*;
 
 /// Instants on the wire: RFC 3339 UTC strings.
 pub use jiff::Timestamp;

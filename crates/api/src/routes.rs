@@ -27,6 +27,8 @@ pub const ACTIVITY: &str = "/api/activity";
 pub const OPENAPI: &str = "/api/openapi.json";
 pub const HEALTH: &str = "/api/health";
 pub const ACCESS: &str = "/api/access";
+/// Ask for a one-time ticket to watch a channel through the media gate.
+pub const STREAM_TICKETS: &str = "/api/stream-tickets";
 
 /// Fills the `{id}` segment of a path template.
 pub fn with_id(template: &str, id: impl std::fmt::Display) -> String {

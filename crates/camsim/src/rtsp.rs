@@ -73,7 +73,10 @@ pub fn start(config: &Config) -> Result<RtspServer> {
         std::thread::Builder::new().name("camsim-rtsp".into()).spawn(move || {
             let context = main_loop.context();
             let _ = context.with_thread_default(|| main_loop.run());
-            source_id.remove();
+            // The server's source lives on this context, not the default one.
+            if let Some(s) = context.find_source_by_id(&source_id) {
+                s.destroy();
+            }
             drop(server);
         })?
     };

@@ -39,7 +39,7 @@ impl CliError {
         match self.kind.as_str() {
             "invalid_input" | "invalid_email" | "invalid_phone" | "invalid_account_code" | "payload_too_large" => 2,
             "unauthorized" | "invalid_credentials" => 3,
-            "not_found" => 4,
+            "not_found" | "forbidden" => 4,
             "conflict" | "invite_expired" => 5,
             "rate_limited" => 6,
             "network" => 7,

@@ -29,6 +29,7 @@ pub mod keychain;
 mod recipient;
 mod share;
 mod sse;
+mod stream;
 mod transport;
 
 use std::sync::{Arc, Mutex, RwLock};

@@ -28,6 +28,16 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_LOG", default_value = "info")]
     pub log: String,
 
+    /// Address and port of the media gate (RTSP), which relays camera streams to viewers with a
+    /// ticket. Default: 127.0.0.1:7554 (this machine only).
+    #[arg(long, env = "CAMSHARE_GATE_LISTEN", default_value = "127.0.0.1:7554")]
+    pub gate_listen: SocketAddr,
+
+    /// Host name viewers use to reach the gate, put in ticket URLs. Default: the gate's listen
+    /// address.
+    #[arg(long, env = "CAMSHARE_GATE_HOST")]
+    pub gate_host: Option<String>,
+
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,

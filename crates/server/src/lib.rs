@@ -6,6 +6,7 @@ pub mod access;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod routes;
 pub mod secrets;
 pub mod sharing;
@@ -43,7 +44,10 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-        Ok(Server { listener, state: AppState { db, key, clock }, max_body_bytes: config.max_body_bytes })
+        let gate =
+            gate::Gate::start(config.gate_listen, config.gate_host.as_deref(), db.clone(), key.clone(), clock.clone())?;
+        let state = AppState { db, key, clock, gate: Arc::new(gate) };
+        Ok(Server { listener, state, max_body_bytes: config.max_body_bytes })
     }
 
     /// The address actually bound (useful with port 0).
@@ -67,7 +71,9 @@ async fn housekeeping(state: AppState) {
         let now = state.clock.now();
         let pruned = async {
             Ok::<u64, crate::error::ServerError>(
-                store::sessions::prune(&state.db.pool, now).await? + store::events::prune(&state.db.pool, now).await?,
+                store::sessions::prune(&state.db.pool, now).await?
+                    + store::events::prune(&state.db.pool, now).await?
+                    + store::tickets::prune(&state.db.pool, now).await?,
             )
         };
         match pruned.await {

@@ -57,7 +57,7 @@ async fn resolve_recipient(
     }
 }
 
-fn describe(address: &str, remark: Option<&str>) -> String {
+pub(crate) fn describe(address: &str, remark: Option<&str>) -> String {
     match remark {
         Some(r) => format!("{address} ({r})"),
         None => address.to_string(),

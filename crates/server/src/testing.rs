@@ -67,6 +67,8 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         data_dir.to_str().unwrap(),
         "--database",
         &database,
+        "--gate-listen",
+        "127.0.0.1:0",
     ]);
     let clock = Arc::new(ManualClock::new(start_time()));
     let server = Server::build_with_clock(&config, clock.clone()).await.expect("server starts");

@@ -18,7 +18,7 @@ export function toCommandError(raw: unknown): CommandError {
 }
 
 /** Kinds whose server message describes the input itself; we show that message. */
-const INPUT_KINDS = new Set(['invalid_input', 'invalid_email', 'invalid_phone', 'conflict'])
+const INPUT_KINDS = new Set(['invalid_input', 'invalid_email', 'invalid_phone', 'conflict', 'forbidden'])
 
 const FIXED: Record<string, string> = {
   invalid_email: 'That email address does not look right.',
@@ -28,6 +28,7 @@ const FIXED: Record<string, string> = {
   invalid_credentials: 'The email, mobile number or password is not right.',
   rate_limited: 'Too many attempts. Wait a minute, then try again.',
   not_found: 'This is no longer there, or it is not shared with you any more.',
+  forbidden: 'The owner has not allowed this, or not at this time.',
   conflict: 'Someone changed this in the meantime. Reload and try again.',
   invite_expired: 'This invitation has expired. Ask the owner to send it again.',
   payload_too_large: 'That is too much at once. Share fewer devices or use shorter text.',

@@ -44,6 +44,8 @@ export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
   device_added: 'Device added',
   device_edited: 'Device changed',
   device_removed: 'Device removed',
+  stream_opened: 'Started watching',
+  stream_closed: 'Stopped watching',
 }
 
 export function channelSummary(device: Pick<Device, 'kind' | 'channels'>): string {

@@ -8,6 +8,7 @@ pub mod extract;
 mod invites;
 mod recipients;
 mod shares;
+mod streams;
 
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub db: Db,
     pub key: ServerKey,
     pub clock: Arc<dyn Clock>,
+    /// The media gate, running beside the HTTP server.
+    pub gate: Arc<crate::gate::Gate>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(r!(shares::resend_share))
         .routes(r!(shares::cancel_share))
         .routes(r!(shares::check_access))
+        .routes(r!(streams::create_stream_ticket))
         .routes(r!(recipients::list_recipients))
         .routes(r!(recipients::get_recipient, recipients::edit_recipient, recipients::delete_recipient))
         .routes(r!(recipients::recipient_history))

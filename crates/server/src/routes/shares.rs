@@ -143,7 +143,7 @@ pub async fn check_access(
 
 /// Whether the caller owns the device or has an accepted share of it (expired or not): only they
 /// learn anything about it.
-async fn knows_device(
+pub(super) async fn knows_device(
     conn: &mut sqlx::AnyConnection,
     caller: Caller,
     device: &access::DeviceFacts,

@@ -362,3 +362,30 @@ pub async fn remove(db: &Db, owner: AccountId, id: DeviceId, now: Timestamp) -> 
     activity::insert(&mut tx, entry, now).await?;
     tx.commit().await
 }
+
+/// How the server reaches a camera: its address and its own login, decrypted. For the media gate
+/// only; it never leaves the server.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CameraLogin {
+    pub rtsp_url: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for CameraLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the password, not even in a debug log.
+        f.debug_struct("CameraLogin").field("rtsp_url", &self.rtsp_url).field("username", &self.username).finish()
+    }
+}
+
+/// The camera login of a device, if the device exists.
+pub async fn camera_login(conn: &mut AnyConnection, key: &ServerKey, id: DeviceId) -> Result<Option<CameraLogin>> {
+    let row: Option<(String, Vec<u8>)> = sqlx::query_as("SELECT rtsp_url, credentials FROM devices WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    let Some((rtsp_url, blob)) = row else { return Ok(None) };
+    let creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
+    Ok(Some(CameraLogin { rtsp_url, username: creds.username, password: creds.password }))
+}

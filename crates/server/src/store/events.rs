@@ -74,12 +74,31 @@ pub async fn latest_id(pool: &AnyPool, account: AccountId) -> Result<EventId> {
 
 /// Wakes the open event streams of an account. A `watch` channel per account never loses a
 /// wake-up: a stream that was busy querying sees the changed version on its next wait.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventHub {
     senders: Arc<Mutex<HashMap<AccountId, watch::Sender<u64>>>>,
+    /// Changes after every committed write transaction: the media gate re-decides its open
+    /// sessions then.
+    writes: Arc<watch::Sender<u64>>,
+}
+
+impl Default for EventHub {
+    fn default() -> Self {
+        EventHub { senders: Arc::default(), writes: Arc::new(watch::channel(0).0) }
+    }
 }
 
 impl EventHub {
+    /// A receiver that changes after every committed write.
+    pub fn subscribe_writes(&self) -> watch::Receiver<u64> {
+        self.writes.subscribe()
+    }
+
+    /// Rings after a write transaction committed.
+    pub fn committed(&self) {
+        self.writes.send_modify(|v| *v += 1);
+    }
+
     /// A receiver that changes whenever the account gets an event.
     pub fn subscribe(&self, account: AccountId) -> watch::Receiver<u64> {
         let mut senders = self.senders.lock().expect("event hub lock");

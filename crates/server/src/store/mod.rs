@@ -10,6 +10,7 @@ pub mod recipients;
 pub mod session_cache;
 pub mod sessions;
 pub mod shares;
+pub mod tickets;
 
 use std::sync::Arc;
 
@@ -70,6 +71,7 @@ impl WriteTx<'_> {
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         self.hub.notify(&self.notify);
+        self.hub.committed();
         Ok(())
     }
 }

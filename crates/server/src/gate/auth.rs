@@ -1,0 +1,185 @@
+//! The gate's RTSP authentication: every request must carry a ticket (Basic credentials: the
+//! account id and the ticket). The first request of a connection claims the ticket; the rest of
+//! that connection's requests present the same one. Nothing reaches a media factory, and no media
+//! byte is sent, before this says yes.
+
+use std::sync::Arc;
+
+use camshare_api::{AccountId, Function};
+use gstreamer::glib;
+use gstreamer::glib::subclass::prelude::*;
+use gstreamer_rtsp::{RTSPHeaderField, RTSPStatusCode};
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+use gstreamer_rtsp_server::subclass::prelude::*;
+
+use super::GateShared;
+use crate::access::{self, Decision};
+use crate::secrets::token_hash;
+use crate::store::tickets::{self, TicketGrant};
+use crate::store::{devices, shares};
+
+glib::wrapper! {
+    /// The gate's `GstRTSPAuth`.
+    pub struct GateAuth(ObjectSubclass<imp::GateAuth>) @extends rtsp::RTSPAuth;
+}
+
+impl GateAuth {
+    pub(crate) fn new(shared: Arc<GateShared>) -> GateAuth {
+        let auth: GateAuth = glib::Object::new();
+        let _ = auth.imp().shared.set(shared);
+        auth
+    }
+}
+
+/// Why a request is refused; each maps to an RTSP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// No credentials, or a ticket that is missing, used, expired or not this account's.
+    Unauthorized,
+    /// A valid ticket for another stream than the one asked for.
+    Forbidden,
+    /// Not a gate path.
+    NotFound,
+}
+
+/// Reads `Authorization: Basic base64(user:ticket)`.
+fn basic_credentials(request: &gstreamer_rtsp::rtsp_message::RTSPMessage) -> Option<(String, String)> {
+    let credentials = request.parse_auth_credentials();
+    let encoded = credentials
+        .iter()
+        .filter(|c| c.scheme() == gstreamer_rtsp::RTSPAuthMethod::Basic)
+        .find_map(|c| c.authorization().map(|a| a.to_string()))?;
+    let decoded = data_encoding::BASE64.decode(encoded.trim().as_bytes()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, ticket) = text.split_once(':')?;
+    Some((user.to_string(), ticket.to_string()))
+}
+
+mod imp {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    #[derive(Default)]
+    pub struct GateAuth {
+        pub(super) shared: OnceLock<Arc<GateShared>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for GateAuth {
+        const NAME: &'static str = "CamshareGateAuth";
+        type Type = super::GateAuth;
+        type ParentType = rtsp::RTSPAuth;
+    }
+
+    impl ObjectImpl for GateAuth {}
+
+    impl RTSPAuthImpl for GateAuth {
+        fn authenticate(&self, ctx: &rtsp::RTSPContext) -> bool {
+            self.admit(ctx).is_ok()
+        }
+
+        fn check(&self, ctx: &rtsp::RTSPContext, check: &glib::GString) -> bool {
+            // Connections and transport settings need no ticket; everything that names a URL does.
+            if check.as_str() == rtsp::RTSP_AUTH_CHECK_CONNECT.as_str()
+                || check.as_str() == rtsp::RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS.as_str()
+            {
+                return true;
+            }
+            match self.admit(ctx) {
+                Ok(()) => true,
+                Err(refusal) => {
+                    // The URL check comes first for every request; answer once, there.
+                    if check.as_str() == rtsp::RTSP_AUTH_CHECK_URL.as_str() {
+                        refuse(ctx, refusal);
+                    }
+                    false
+                }
+            }
+        }
+    }
+
+    impl GateAuth {
+        fn shared(&self) -> &Arc<GateShared> {
+            self.shared.get().expect("the gate auth is built with GateAuth::new")
+        }
+
+        /// Lets the request through if its connection holds (or now claims) a ticket for exactly
+        /// this stream, and the decision function still says yes.
+        fn admit(&self, ctx: &rtsp::RTSPContext) -> Result<(), Refusal> {
+            let shared = self.shared();
+            let client = ctx.client().ok_or(Refusal::Unauthorized)?;
+            let request = ctx.request().ok_or(Refusal::Unauthorized)?;
+            let path = ctx.uri().map(|u| u.request_uri().to_string()).unwrap_or_default();
+            let path = path.split_once("://").map(|(_, rest)| rest).unwrap_or(&path);
+            let path = path.find('/').map(|i| &path[i..]).unwrap_or("/");
+            // OPTIONS may name `*`; it reveals nothing, but still needs a ticket below.
+            let wanted = super::super::parse_stream_path(path);
+            let (user, ticket) = basic_credentials(request).ok_or(Refusal::Unauthorized)?;
+            let ticket_hash = token_hash(&ticket);
+
+            // A connection that already claimed this ticket: the same stream only.
+            if let Some(grant) = shared.sessions.grant_of(&client, &ticket_hash) {
+                return match wanted {
+                    Some(w) if w == (grant.device, grant.channel, grant.stream) => Ok(()),
+                    None if path == "/" || path.is_empty() || path == "*" => Ok(()),
+                    _ => Err(Refusal::Forbidden),
+                };
+            }
+            if shared.sessions.is_bound(&client) {
+                // One connection, one ticket.
+                return Err(Refusal::Forbidden);
+            }
+            let wanted = wanted.ok_or(Refusal::NotFound)?;
+            let now = shared.clock.now();
+            let grant = shared
+                .runtime
+                .block_on(tickets::claim(&shared.db.pool, &ticket, now))
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "gate: cannot claim a ticket");
+                    Refusal::Unauthorized
+                })?
+                .ok_or(Refusal::Unauthorized)?;
+            if user != grant.account.0.to_string() {
+                return Err(Refusal::Unauthorized);
+            }
+            if wanted != (grant.device, grant.channel, grant.stream) {
+                return Err(Refusal::Forbidden);
+            }
+            let (owner, login) = shared.runtime.block_on(allowed_now(shared, grant)).ok_or(Refusal::Unauthorized)?;
+            super::super::relay::ensure_factory(shared, grant, login);
+            shared.sessions.open(shared, &client, ticket_hash, grant, owner);
+            Ok(())
+        }
+    }
+}
+
+/// Whether the grant's account may watch now; with the device's owner and camera login if so.
+async fn allowed_now(shared: &GateShared, grant: TicketGrant) -> Option<(AccountId, devices::CameraLogin)> {
+    let mut conn = shared.db.pool.acquire().await.ok()?;
+    let (device, _) = devices::facts(&mut conn, grant.device).await.ok()??;
+    let facts = shares::facts(&mut conn, grant.device).await.ok()?;
+    let now = shared.clock.now();
+    match access::may(grant.account, &device, &facts, grant.channel, Function::LiveView, now) {
+        Decision::Owner | Decision::Granted { .. } => {}
+        Decision::Denied(_) => return None,
+    }
+    let login = devices::camera_login(&mut conn, &shared.key, grant.device).await.ok()??;
+    Some((device.owner, login))
+}
+
+/// Sends the refusal's RTSP answer.
+fn refuse(ctx: &rtsp::RTSPContext, refusal: Refusal) {
+    let (Some(response), Some(client)) = (ctx.response(), ctx.client()) else { return };
+    let status = match refusal {
+        Refusal::Unauthorized => RTSPStatusCode::Unauthorized,
+        Refusal::Forbidden => RTSPStatusCode::Forbidden,
+        Refusal::NotFound => RTSPStatusCode::NotFound,
+    };
+    response.init_response(status, ctx.request());
+    if refusal == Refusal::Unauthorized {
+        response.add_header(RTSPHeaderField::WwwAuthenticate, "Basic realm=\"Camshare gate\"");
+    }
+    client.send_message(response, ctx.session());
+}

@@ -1,0 +1,159 @@
+//! The media gate: an RTSP server (gst-rtsp-server) inside the server process that relays camera
+//! streams to those allowed to watch them, and only while they are allowed.
+//!
+//! - A viewer asks `POST /api/stream-tickets` and gets a one-time ticket for one stream of one
+//!   channel, and the gate's URL `rtsp://HOST:PORT/live/DEVICE/CHANNEL/main|sub`.
+//! - It presents the ticket as RTSP Basic credentials (username: its account id). The gate's
+//!   [`auth`] claims the ticket (once, within 30 s), checks it against the path and the decision
+//!   function, and only then lets the request reach a media factory: refusals come before any
+//!   media byte.
+//! - [`relay`] keeps one upstream connection per camera stream, shared by all its viewers, with
+//!   the latest keyframe group cached so a new viewer starts at once. Nothing is re-encoded.
+//! - [`sessions`] knows every open viewer; after every committed change, and every 250 ms for
+//!   expiry and schedule ends, it asks the decision function again and closes those no longer
+//!   allowed. The owner's own sessions end only when the device is deleted.
+
+pub mod auth;
+pub mod relay;
+pub mod sessions;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+
+use crate::clock::Clock;
+use crate::secrets::ServerKey;
+use crate::store::Db;
+
+/// What the gate needs from the rest of the server.
+pub(crate) struct GateShared {
+    pub db: Db,
+    pub key: ServerKey,
+    pub clock: Arc<dyn Clock>,
+    /// The server's Tokio runtime: the gate's GLib thread runs database work on it.
+    pub runtime: tokio::runtime::Handle,
+    pub context: glib::MainContext,
+    pub mounts: rtsp::RTSPMountPoints,
+    pub relays: relay::Relays,
+    pub sessions: sessions::Sessions,
+}
+
+/// A running gate; dropping it stops the RTSP server and closes every session.
+pub struct Gate {
+    /// The port actually bound.
+    pub port: u16,
+    /// `rtsp://HOST:PORT`, the base of every ticket's URL.
+    pub url_base: String,
+    shared: Arc<GateShared>,
+    main_loop: glib::MainLoop,
+    thread: Option<std::thread::JoinHandle<()>>,
+    enforcer: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.enforcer.abort();
+        self.shared.sessions.close_all(&self.shared);
+        self.main_loop.quit();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.shared.relays.stop_all();
+    }
+}
+
+impl Gate {
+    /// Starts the gate on `listen` (port 0: any free port); `public_host` is the host name put in
+    /// ticket URLs (default: the listen address). Must be called inside the server's runtime.
+    pub fn start(
+        listen: SocketAddr,
+        public_host: Option<&str>,
+        db: Db,
+        key: ServerKey,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Gate> {
+        gst::init().context("cannot initialise GStreamer for the media gate")?;
+        let context = glib::MainContext::new();
+        let server = rtsp::RTSPServer::new();
+        server.set_address(&listen.ip().to_string());
+        server.set_service(&listen.port().to_string());
+        let mounts = server.mount_points().ok_or_else(|| anyhow!("the RTSP server has no mount points"))?;
+        let shared = Arc::new(GateShared {
+            db,
+            key,
+            clock,
+            runtime: tokio::runtime::Handle::current(),
+            context: context.clone(),
+            mounts,
+            relays: relay::Relays::default(),
+            sessions: sessions::Sessions::default(),
+        });
+        server.set_auth(Some(&auth::GateAuth::new(shared.clone())));
+        let source = context
+            .with_thread_default(|| server.attach(Some(&context)))
+            .map_err(|_| anyhow!("cannot use the gate's main context"))?
+            .with_context(|| format!("the media gate cannot listen on {listen}"))?;
+        let port = server.bound_port() as u16;
+        let host = public_host.map(str::to_string).unwrap_or_else(|| listen.ip().to_string());
+        let url_base = format!("rtsp://{host}:{port}");
+        let main_loop = glib::MainLoop::new(Some(&context), false);
+        let thread = {
+            let main_loop = main_loop.clone();
+            std::thread::Builder::new().name("camshare-gate".into()).spawn(move || {
+                let context = main_loop.context();
+                let _ = context.with_thread_default(|| main_loop.run());
+                // The server's source lives on this context, not the default one.
+                if let Some(s) = context.find_source_by_id(&source) {
+                    s.destroy();
+                }
+                drop(server);
+            })?
+        };
+        let enforcer = tokio::spawn(sessions::enforce(shared.clone()));
+        Ok(Gate { port, url_base, shared, main_loop, thread: Some(thread), enforcer })
+    }
+
+    /// Open viewer sessions right now (for tests and the activity log).
+    pub fn open_sessions(&self) -> usize {
+        self.shared.sessions.len()
+    }
+}
+
+/// The gate's path for one stream: `/live/DEVICE/CHANNEL/main|sub`.
+pub fn stream_path(device: camshare_api::DeviceId, channel: u16, stream: camshare_api::StreamKind) -> String {
+    format!("/live/{}/{channel}/{}", device.0, stream.as_str())
+}
+
+/// Reads a gate path back (also with a control suffix such as `/stream=0` after it).
+pub fn parse_stream_path(path: &str) -> Option<(camshare_api::DeviceId, u16, camshare_api::StreamKind)> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    if parts.next()? != "live" {
+        return None;
+    }
+    let device = parts.next()?.parse().ok()?;
+    let channel = parts.next()?.parse().ok()?;
+    let stream = parts.next()?.parse().ok()?;
+    Some((camshare_api::DeviceId(device), channel, stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use camshare_api::{DeviceId, StreamKind};
+
+    use super::*;
+
+    #[test]
+    fn paths_read_back_also_with_a_control_suffix() {
+        let path = stream_path(DeviceId(7), 3, StreamKind::Sub);
+        assert_eq!(path, "/live/7/3/sub");
+        assert_eq!(parse_stream_path(&path), Some((DeviceId(7), 3, StreamKind::Sub)));
+        assert_eq!(parse_stream_path("/live/7/3/sub/stream=0"), Some((DeviceId(7), 3, StreamKind::Sub)));
+        assert_eq!(parse_stream_path("/Streaming/Channels/101"), None);
+        assert_eq!(parse_stream_path("/live/x/3/sub"), None);
+    }
+}

@@ -1,0 +1,351 @@
+//! Relaying without re-encoding. Per camera stream one upstream pipeline
+//! (`rtspsrc → rtph264depay → h264parse → appsink`) connects to the camera with its stored
+//! login; every viewer gets its own small media (`appsrc → h264parse → rtph264pay`) fed from it.
+//! The upstream keeps the latest keyframe group, so a new viewer gets a picture at once instead
+//! of waiting for the camera's next keyframe. An upstream with no viewers stops after a while.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use camshare_api::{DeviceId, StreamKind};
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+
+use super::GateShared;
+use crate::store::devices::CameraLogin;
+use crate::store::tickets::TicketGrant;
+
+/// How long an upstream with no viewers stays connected, so that a viewer who comes back (a grid
+/// that reopens, a reconnect) starts at once.
+const LINGER: Duration = Duration::from_secs(20);
+/// The most a keyframe group may hold before it is dropped (a camera that never sends one).
+const MAX_GOP_BUFFERS: usize = 300;
+
+/// One camera stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamKey {
+    pub device: DeviceId,
+    pub channel: u16,
+    pub stream: StreamKind,
+}
+
+/// Every upstream, by camera stream.
+#[derive(Default)]
+pub struct Relays {
+    upstreams: Mutex<HashMap<StreamKey, Arc<Upstream>>>,
+}
+
+impl Relays {
+    /// Stops every upstream (the gate is stopping).
+    pub fn stop_all(&self) {
+        let all: Vec<_> = self.upstreams.lock().expect("relays lock").drain().map(|(_, u)| u).collect();
+        for upstream in all {
+            upstream.stop();
+        }
+    }
+
+    /// Stops and forgets the upstreams of a device (deleted, or its address or login changed).
+    pub fn forget_device(&self, device: DeviceId) {
+        let gone: Vec<_> = {
+            let mut upstreams = self.upstreams.lock().expect("relays lock");
+            let keys: Vec<_> = upstreams.keys().filter(|k| k.device == device).copied().collect();
+            keys.into_iter().filter_map(|k| upstreams.remove(&k)).collect()
+        };
+        for upstream in gone {
+            upstream.stop();
+        }
+    }
+
+    /// Connects a viewer's appsrc to the camera stream, starting the upstream if needed.
+    fn subscribe(&self, key: StreamKey, login: &CameraLogin, appsrc: gst_app::AppSrc) {
+        let upstream = {
+            let mut upstreams = self.upstreams.lock().expect("relays lock");
+            let stale = upstreams.get(&key).is_some_and(|u| u.failed() || u.login != *login);
+            if stale && let Some(old) = upstreams.remove(&key) {
+                old.stop();
+            }
+            upstreams.entry(key).or_insert_with(|| Upstream::start(key, login.clone())).clone()
+        };
+        upstream.add_viewer(appsrc);
+    }
+
+    fn unsubscribe(&self, key: StreamKey, appsrc: &gst_app::AppSrc) {
+        let upstream = self.upstreams.lock().expect("relays lock").get(&key).cloned();
+        if let Some(upstream) = upstream {
+            upstream.remove_viewer(appsrc);
+        }
+    }
+
+    /// Stops upstreams that have had no viewers for `LINGER`.
+    pub fn reap_idle(&self) {
+        let idle: Vec<_> = {
+            let mut upstreams = self.upstreams.lock().expect("relays lock");
+            let keys: Vec<_> = upstreams.iter().filter(|(_, u)| u.idle_for() >= LINGER).map(|(k, _)| *k).collect();
+            keys.into_iter().filter_map(|k| upstreams.remove(&k)).collect()
+        };
+        for upstream in idle {
+            upstream.stop();
+        }
+    }
+}
+
+/// The camera's URL for one stream: a bare `rtsp://host:port` gets Hikvision's path
+/// (`/Streaming/Channels/101` is channel 1's main stream); an address with a path of its own is
+/// a single stream and used as it is.
+pub fn camera_stream_url(base: &str, channel: u16, stream: StreamKind) -> String {
+    let after_scheme = base.split_once("://").map(|(_, rest)| rest).unwrap_or(base);
+    let has_path = after_scheme.find('/').is_some_and(|i| after_scheme.len() > i + 1);
+    if has_path {
+        return base.to_string();
+    }
+    let suffix = match stream {
+        StreamKind::Main => "01",
+        StreamKind::Sub => "02",
+    };
+    format!("{}/Streaming/Channels/{channel}{suffix}", base.trim_end_matches('/'))
+}
+
+/// Makes sure the gate serves this grant's path: a factory whose every media is one viewer fed
+/// from the shared upstream.
+pub(crate) fn ensure_factory(shared: &Arc<GateShared>, grant: TicketGrant, login: CameraLogin) {
+    let path = super::stream_path(grant.device, grant.channel, grant.stream);
+    let key = StreamKey { device: grant.device, channel: grant.channel, stream: grant.stream };
+    // A factory is per path; the login may have changed since it was made, so replace it.
+    let factory = rtsp::RTSPMediaFactory::new();
+    factory.set_launch(
+        "( appsrc name=relay is-live=true format=time do-timestamp=true max-bytes=8000000 \
+           caps=video/x-h264,stream-format=byte-stream,alignment=au \
+         ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+    );
+    factory.set_shared(false);
+    factory.set_latency(0);
+    factory.add_role_from_structure(
+        &gst::Structure::builder("viewer")
+            .field(rtsp::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)
+            .field(rtsp::RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, true)
+            .build(),
+    );
+    let weak = Arc::downgrade(shared);
+    factory.connect_media_configure(move |_, media| {
+        let Some(shared) = weak.upgrade() else { return };
+        let Some(appsrc) = media
+            .element()
+            .downcast::<gst::Bin>()
+            .ok()
+            .and_then(|bin| bin.by_name("relay"))
+            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
+        else {
+            tracing::error!("gate: a relay media without its appsrc");
+            return;
+        };
+        shared.relays.subscribe(key, &login, appsrc.clone());
+        let weak = Arc::downgrade(&shared);
+        media.connect_unprepared(move |_| {
+            if let Some(shared) = weak.upgrade() {
+                shared.relays.unsubscribe(key, &appsrc);
+            }
+        });
+    });
+    shared.mounts.add_factory(&path, factory);
+}
+
+struct UpstreamState {
+    /// The latest keyframe group, keyframe first.
+    gop: Vec<gst::Buffer>,
+    viewers: Vec<gst_app::AppSrc>,
+    /// Since when nobody watches.
+    idle_since: Option<Instant>,
+    failed: bool,
+    /// Set by `stop`: the bus watcher ends.
+    stopped: bool,
+}
+
+/// One connection to one camera stream.
+struct Upstream {
+    key: StreamKey,
+    login: CameraLogin,
+    pipeline: Option<gst::Pipeline>,
+    state: Arc<Mutex<UpstreamState>>,
+}
+
+impl Upstream {
+    fn start(key: StreamKey, login: CameraLogin) -> Arc<Upstream> {
+        let state = Arc::new(Mutex::new(UpstreamState {
+            gop: Vec::new(),
+            viewers: Vec::new(),
+            idle_since: Some(Instant::now()),
+            failed: false,
+            stopped: false,
+        }));
+        let pipeline = match build_upstream(key, &login, state.clone()) {
+            Ok(pipeline) => Some(pipeline),
+            Err(e) => {
+                tracing::warn!(device = key.device.0, channel = key.channel, error = %e, "gate: cannot start an upstream");
+                state.lock().expect("upstream lock").failed = true;
+                None
+            }
+        };
+        Arc::new(Upstream { key, login, pipeline, state })
+    }
+
+    fn failed(&self) -> bool {
+        self.state.lock().expect("upstream lock").failed
+    }
+
+    fn idle_for(&self) -> Duration {
+        let state = self.state.lock().expect("upstream lock");
+        state.idle_since.map(|t| t.elapsed()).unwrap_or_default()
+    }
+
+    /// Adds a viewer, giving it the cached keyframe group first.
+    fn add_viewer(&self, appsrc: gst_app::AppSrc) {
+        let mut state = self.state.lock().expect("upstream lock");
+        if state.failed {
+            let _ = appsrc.end_of_stream();
+            return;
+        }
+        for buffer in &state.gop {
+            let _ = appsrc.push_buffer(untimed(buffer));
+        }
+        state.viewers.push(appsrc);
+        state.idle_since = None;
+        tracing::debug!(
+            device = self.key.device.0,
+            channel = self.key.channel,
+            viewers = state.viewers.len(),
+            "gate: viewer added"
+        );
+    }
+
+    fn remove_viewer(&self, appsrc: &gst_app::AppSrc) {
+        let mut state = self.state.lock().expect("upstream lock");
+        state.viewers.retain(|v| v != appsrc);
+        if state.viewers.is_empty() && state.idle_since.is_none() {
+            state.idle_since = Some(Instant::now());
+        }
+    }
+
+    fn stop(&self) {
+        if let Some(pipeline) = &self.pipeline {
+            let _ = pipeline.set_state(gst::State::Null);
+        }
+        let viewers = {
+            let mut state = self.state.lock().expect("upstream lock");
+            state.stopped = true;
+            std::mem::take(&mut state.viewers)
+        };
+        for viewer in viewers {
+            let _ = viewer.end_of_stream();
+        }
+    }
+}
+
+/// A copy of the buffer without timestamps: each viewer's appsrc stamps it with its own clock.
+fn untimed(buffer: &gst::Buffer) -> gst::Buffer {
+    let mut copy = buffer.copy();
+    {
+        let copy = copy.make_mut();
+        copy.set_pts(gst::ClockTime::NONE);
+        copy.set_dts(gst::ClockTime::NONE);
+        copy.set_duration(gst::ClockTime::NONE);
+    }
+    copy
+}
+
+fn build_upstream(
+    key: StreamKey,
+    login: &CameraLogin,
+    state: Arc<Mutex<UpstreamState>>,
+) -> anyhow::Result<gst::Pipeline> {
+    let pipeline = gst::parse::launch(
+        "rtspsrc name=src protocols=tcp latency=0 ! rtph264depay ! h264parse config-interval=-1 \
+         ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false",
+    )?
+    .downcast::<gst::Pipeline>()
+    .map_err(|_| anyhow::anyhow!("not a pipeline"))?;
+    let src = pipeline.by_name("src").ok_or_else(|| anyhow::anyhow!("no rtspsrc"))?;
+    src.set_property("location", camera_stream_url(&login.rtsp_url, key.channel, key.stream));
+    // The camera's login goes in as properties, never into a URL that could be logged.
+    src.set_property("user-id", &login.username);
+    src.set_property("user-pw", &login.password);
+    let sink = pipeline
+        .by_name("sink")
+        .and_then(|s| s.downcast::<gst_app::AppSink>().ok())
+        .ok_or_else(|| anyhow::anyhow!("no appsink"))?;
+    let on_sample = state.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let Some(buffer) = sample.buffer_owned() else { return Ok(gst::FlowSuccess::Ok) };
+                relay_buffer(&on_sample, buffer);
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    let bus = pipeline.bus().ok_or_else(|| anyhow::anyhow!("no bus"))?;
+    pipeline.set_state(gst::State::Playing)?;
+    // Watch for the camera going away: the viewers end, and the next viewer starts afresh.
+    let device = key.device.0;
+    let channel = key.channel;
+    std::thread::Builder::new().name("camshare-upstream".into()).spawn(move || {
+        let wanted = [gst::MessageType::Error, gst::MessageType::Eos];
+        let message = loop {
+            if let Some(message) = bus.timed_pop_filtered(gst::ClockTime::from_mseconds(500), &wanted) {
+                break message;
+            }
+            if state.lock().expect("upstream lock").stopped {
+                return;
+            }
+        };
+        if let gst::MessageView::Error(e) = message.view() {
+            tracing::warn!(device, channel, error = %e.error(), "gate: the camera stream failed");
+        }
+        let viewers = {
+            let mut state = state.lock().expect("upstream lock");
+            state.failed = true;
+            std::mem::take(&mut state.viewers)
+        };
+        for viewer in viewers {
+            let _ = viewer.end_of_stream();
+        }
+    })?;
+    Ok(pipeline)
+}
+
+/// Caches the buffer in the keyframe group and passes it to every viewer.
+fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
+    let mut state = state.lock().expect("upstream lock");
+    if !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+        state.gop.clear();
+    }
+    if state.gop.len() < MAX_GOP_BUFFERS {
+        state.gop.push(buffer.clone());
+    }
+    state.viewers.retain(|viewer| viewer.push_buffer(untimed(&buffer)).is_ok());
+    if state.viewers.is_empty() && state.idle_since.is_none() {
+        state.idle_since = Some(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_addresses_get_hikvision_paths() {
+        assert_eq!(
+            camera_stream_url("rtsp://10.0.0.5:554", 2, StreamKind::Sub),
+            "rtsp://10.0.0.5:554/Streaming/Channels/202"
+        );
+        assert_eq!(
+            camera_stream_url("rtsp://10.0.0.5:554/", 1, StreamKind::Main),
+            "rtsp://10.0.0.5:554/Streaming/Channels/101"
+        );
+        assert_eq!(camera_stream_url("rtsp://10.0.0.5/live/ch0", 1, StreamKind::Main), "rtsp://10.0.0.5/live/ch0");
+    }
+}

@@ -1,0 +1,127 @@
+//! Live view end to end, without a window: a simulated NVR, the server with its media gate, and
+//! the viewer pipeline of `camshare-media`. Checks that the right people see the right channel,
+//! that every kind of bad ticket is refused before any media byte, and that a revoke ends an open
+//! stream for good.
+
+mod support;
+
+use std::time::Duration;
+
+use camshare_api::StreamKind;
+use camshare_camsim::stamp;
+use camshare_media::StreamError;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_with_live_view_on_channel_2_sees_channel_2() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    assert!(ticket.ticket.len() >= 22, "a ticket carries at least 128 random bits");
+    assert!(!ticket.url.contains(&ticket.ticket), "the ticket is not in the URL");
+    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let (_, frame, stamp) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .expect("frames of channel 2");
+    assert_eq!(stamp.channel, 2);
+    assert_eq!(stamp.name_hash, stamp::name_hash("Garage"), "the picture is Garage's");
+    assert_eq!((frame.width, frame.height), (640, 360), "the sub stream");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    let mallory = account(&w.server, "mallory@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let gate = w.server.state.gate.url_base.clone();
+    let path = |channel: u16| format!("{gate}/live/{}/{channel}/sub", w.nvr.id.0);
+
+    // No ticket at all.
+    let answer = raw_describe(&path(2), None);
+    assert_eq!(answer.status, 401);
+    assert!(!answer.carries_media());
+
+    // Without the grant: the API gives Mallory no ticket, and a made-up one does not open.
+    let refused = mallory.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap_err();
+    assert_eq!(refused.kind(), "not_found");
+    let mallory_id = mallory.me().await.unwrap().id.0.to_string();
+    let answer = raw_describe(&path(2), Some((&mallory_id, "made-up-ticket")));
+    assert_eq!(answer.status, 401);
+    assert!(!answer.carries_media());
+
+    // Another account's ticket: Bob's ticket under Mallory's name is refused (and burnt).
+    let bobs = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let answer = raw_describe(&bobs.url, Some((&mallory_id, &bobs.ticket)));
+    assert_eq!(answer.status, 401);
+    assert!(!answer.carries_media());
+
+    // A replayed ticket: the first use opens, the second is refused.
+    let once = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let first = raw_describe(&once.url, Some((&once.username, &once.ticket)));
+    assert_eq!(first.status, 200, "the first use opens: {}", String::from_utf8_lossy(&first.bytes));
+    let again = raw_describe(&once.url, Some((&once.username, &once.ticket)));
+    assert_eq!(again.status, 401);
+    assert!(!again.carries_media());
+
+    // An expired ticket: 30 s to first use.
+    let late = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    w.server.clock.advance(jiff::SignedDuration::from_secs(31));
+    let answer = raw_describe(&late.url, Some((&late.username, &late.ticket)));
+    assert_eq!(answer.status, 401);
+    assert!(!answer.carries_media());
+
+    // A channel not shared: no ticket from the API, and a ticket for channel 2 does not open 3.
+    let refused = bob.stream_ticket(w.nvr.id, 3, StreamKind::Sub).await.unwrap_err();
+    assert_eq!(refused.kind(), "forbidden");
+    let two = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let answer = raw_describe(&path(3), Some((&two.username, &two.ticket)));
+    assert_eq!(answer.status, 403);
+    assert!(!answer.carries_media());
+
+    // The viewer pipeline reports a refusal as such.
+    let config = gray(&path(2), &two.username, "not-a-ticket");
+    let outcome =
+        tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(10)).err()).await.unwrap();
+    assert!(matches!(outcome, Some(StreamError::Refused(_))), "{outcome:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_while_streaming_ends_the_stream_for_good() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    let share = w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let (mut viewer, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .unwrap();
+    // The owner watches too; her session must outlive the revoke.
+    let own = w.owner.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let config = gray(&own.url, &own.username, &own.ticket);
+    let (mut owners, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(w.server.state.gate.open_sessions(), 2);
+
+    w.owner.revoke_share(share).await.unwrap();
+    let (ended, after) =
+        tokio::task::spawn_blocking(move || until_ended(&mut viewer, Duration::from_secs(5))).await.unwrap();
+    assert_eq!(ended, StreamError::Closed, "the gate closed it");
+    eprintln!("revoke → stream closed after {after:?}");
+    // No way back: the API gives no new ticket.
+    assert_eq!(bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap_err().kind(), "not_found");
+    // The owner's own stream goes on.
+    let still = tokio::task::spawn_blocking(move || owners.next_frame(Duration::from_secs(3)).map(|f| f.is_some()))
+        .await
+        .unwrap();
+    assert_eq!(still, Ok(true), "the owner's stream was cut");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let activity = w.owner.activity(Some(50)).await.unwrap();
+    let kinds: Vec<_> = activity.iter().map(|a| a.kind.as_str()).collect();
+    assert!(kinds.contains(&"stream_opened") && kinds.contains(&"stream_closed"), "{kinds:?}");
+}

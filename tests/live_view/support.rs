@@ -1,0 +1,155 @@
+//! Shared set-up for the live-view tests: a server with its gate, a simulated NVR registered on
+//! the owner's account, and accounts around it.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use camshare_api::{
+    ChannelGrants, CreateShares, Device, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms, SignUp,
+};
+use camshare_camsim::{Camsim, Config, stamp};
+use camshare_client::Client;
+use camshare_media::{Frame, FrameFormat, StreamError, Viewer, ViewerConfig};
+use camshare_server::testing::{Engine, TestApp, spawn_app};
+
+pub const CHANNELS: [&str; 4] = ["Front door", "Garage", "Garden", "Hallway"];
+
+pub struct World {
+    pub server: TestApp,
+    /// Kept running for the test's life.
+    pub _camsim: Camsim,
+    pub owner: Client,
+    pub nvr: Device,
+}
+
+pub async fn account(server: &TestApp, email: &str) -> Client {
+    let client = Client::new(&server.base_url).unwrap();
+    let body = SignUp {
+        email: Some(email.into()),
+        phone: None,
+        display_name: email.split('@').next().unwrap().into(),
+        password: "password123".into(),
+        time_zone: None,
+    };
+    client.sign_up(&body).await.unwrap();
+    client
+}
+
+pub async fn world() -> World {
+    let server = spawn_app(Engine::Sqlite).await;
+    let camsim = Camsim::start(Config::nvr(&CHANNELS)).await.unwrap();
+    let owner = account(&server, "olga@example.com").await;
+    let nvr = owner
+        .add_device(&NewDevice {
+            name: "Home NVR".into(),
+            kind: DeviceKind::Nvr,
+            rtsp_url: camsim.rtsp_url(),
+            username: camsim.config.username.clone(),
+            password: camsim.config.password.clone(),
+            channel_names: CHANNELS.iter().map(|c| c.to_string()).collect(),
+            channel_count: None,
+        })
+        .await
+        .unwrap();
+    World { server, _camsim: camsim, owner, nvr }
+}
+
+impl World {
+    /// Shares these channels with live view and has the recipient accept.
+    pub async fn share_live_view(&self, recipient: &Client, email: &str, channels: &[u16]) -> camshare_api::ShareId {
+        let created = self
+            .owner
+            .share_devices(&CreateShares {
+                recipient: email.into(),
+                remark: None,
+                devices: vec![DeviceGrant {
+                    device: self.nvr.id,
+                    channels: ChannelGrants::uniform(channels.iter().copied(), FunctionSet::GUEST),
+                }],
+                terms: ShareTerms::default(),
+            })
+            .await
+            .unwrap();
+        let share = created.shares[0].id;
+        recipient.accept_invite(share).await.unwrap();
+        share
+    }
+}
+
+/// Grey frames, at their own size.
+pub fn gray(url: &str, username: &str, password: &str) -> ViewerConfig {
+    let mut config = ViewerConfig::new(url, username, password);
+    config.format = FrameFormat::Gray;
+    config
+}
+
+/// Opens the stream and waits for the first frame that carries a stamp.
+pub fn first_stamped_frame(
+    config: &ViewerConfig,
+    limit: Duration,
+) -> Result<(Viewer, Frame, stamp::Stamp), StreamError> {
+    let mut viewer = Viewer::open(config)?;
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(frame) = viewer.next_frame(Duration::from_millis(200))? {
+            if let Some(s) =
+                stamp::read(&frame.data, frame.stride as usize, frame.width as usize, frame.height as usize)
+            {
+                return Ok((viewer, frame, s));
+            }
+        }
+    }
+    panic!("no stamped frame within {limit:?}");
+}
+
+/// Waits until the viewer ends, returning why (frames on the way are dropped).
+pub fn until_ended(viewer: &mut Viewer, limit: Duration) -> (StreamError, Duration) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Err(e) = viewer.next_frame(Duration::from_millis(50)) {
+            return (e, start.elapsed());
+        }
+    }
+    panic!("the stream still runs after {limit:?}");
+}
+
+/// What a raw RTSP exchange with the gate returned: the status code and every byte received.
+pub struct RawAnswer {
+    pub status: u16,
+    pub bytes: Vec<u8>,
+}
+
+impl RawAnswer {
+    /// Whether anything beyond the RTSP status answer came back: an SDP description, or an
+    /// interleaved RTP packet (`$`, channel, length).
+    pub fn carries_media(&self) -> bool {
+        let text = String::from_utf8_lossy(&self.bytes);
+        text.contains("m=video") || self.bytes.windows(2).any(|w| w[0] == b'$' && w[1] < 4)
+    }
+}
+
+/// Sends one DESCRIBE (with Basic credentials if given) and reads all that comes back for 500 ms.
+pub fn raw_describe(url: &str, credentials: Option<(&str, &str)>) -> RawAnswer {
+    let authority = url.trim_start_matches("rtsp://").split('/').next().unwrap();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    let mut request = format!("DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n");
+    if let Some((user, password)) = credentials {
+        let token = data_encoding::BASE64.encode(format!("{user}:{password}").as_bytes());
+        request.push_str(&format!("Authorization: Basic {token}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&bytes);
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    RawAnswer { status, bytes }
+}
