@@ -54,6 +54,7 @@ const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/shares/{id}/resend", who: Who::Owner },
     Route { method: "post", path: "/api/shares/{id}/cancel", who: Who::Owner },
     Route { method: "get", path: "/api/access", who: Who::Party },
+    Route { method: "post", path: "/api/stream-tickets", who: Who::Party },
     Route { method: "get", path: "/api/recipients", who: Who::Anyone },
     Route { method: "get", path: "/api/recipients/{id}", who: Who::Owner },
     Route { method: "patch", path: "/api/recipients/{id}", who: Who::Owner },
@@ -123,6 +124,7 @@ fn target(route: &Route, w: &World, ghost: bool) -> (String, Option<Value>) {
             "devices": [{"device": g(w.device), "channels": {"1": ["live_view"]}}]})),
         ("post", "/api/devices") => Some(json!({"name": "x", "kind": "camera", "rtsp_url": "rtsp://198.51.100.1",
             "username": "u", "password": "p"})),
+        ("post", "/api/stream-tickets") => Some(json!({"device": g(w.device), "channel": 1, "stream": "sub"})),
         ("post", "/api/account-codes/verify") => Some(json!({"code": "CS-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"})),
         _ => None,
     };
