@@ -82,6 +82,19 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         since: Option<EventId>,
     },
+    /// Print a one-time rtsp:// URL to watch one channel through the server's media gate, for VLC,
+    /// ffplay or gst-launch. The URL carries a ticket as its credentials: use it within 30 seconds,
+    /// for one connection.
+    StreamUrl {
+        /// The device (yours, or one shared with you).
+        device: DeviceId,
+        /// The channel number (1 for a single camera).
+        #[arg(long, default_value_t = 1)]
+        channel: u16,
+        /// The sub stream (smaller picture) instead of the main stream.
+        #[arg(long)]
+        sub: bool,
+    },
     /// What happened to your devices and shares, newest first.
     Activity {
         /// How many lines to show.

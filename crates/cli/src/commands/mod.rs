@@ -8,6 +8,7 @@ mod invite;
 mod recipient;
 mod share;
 mod share_input;
+mod stream;
 
 use std::sync::Arc;
 
@@ -71,5 +72,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Shared(command) => invite::shared(&ctx, command).await,
         Command::Events { follow, since } => events::events(&ctx, follow, since).await,
         Command::Activity { limit } => events::activity(&ctx, limit).await,
+        Command::StreamUrl { device, channel, sub } => stream::stream_url(&ctx, device, channel, sub).await,
     }
 }

@@ -4,4 +4,5 @@
 
 mod cli;
 mod owner;
+mod players;
 mod recipient;
