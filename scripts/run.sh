@@ -2,11 +2,9 @@
 # Runs Camshare on this machine: the sharing server on http://127.0.0.1:7878 with its embedded
 # SQLite database, demo accounts (an owner with a demo NVR and a camera, and a recipient), and
 # two desktop app windows: the owner's, and a second instance (`--profile recipient`) signed in
-# as the recipient, so both sides can be tried on one machine. Installs what it needs first
-# (see setup.sh). Ctrl-C stops everything.
-#
-# The camera simulator does not exist yet (issue 4): the demo devices point at addresses where
-# nothing answers, so there is no video yet.
+# as the recipient, so both sides can be tried on one machine; the camera simulator plays a
+# 4-channel NVR (RTSP on 127.0.0.1:8554) and a single camera (127.0.0.1:8555), registered on the
+# owner's account. Installs what it needs first (see setup.sh). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -18,8 +16,9 @@ OWNER="owner@demo.camshare"
 RECIPIENT="recipient@demo.camshare"
 
 echo "== building (the first build takes several minutes)"
-cargo build --locked -p camshare-server -p camshare-cli -p camshare
+cargo build --locked -p camshare-server -p camshare-cli -p camshare-camsim -p camshare
 BIN="$CARGO_TARGET_DIR/debug"
+CAMSIM_PASSWORD="camsim-demo"
 
 if curl -fsS "$SERVER/api/health" >/dev/null 2>&1; then
     echo "run: something already answers on $SERVER; stop it first (or set CAMSHARE_LISTEN)" >&2
@@ -31,6 +30,13 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 "$BIN/camshare-server" --listen "$LISTEN" &
+PIDS+=($!)
+# The demo devices: an NVR with four channels and a single camera, each with its own login.
+"$BIN/camshare-camsim" --rtsp-port 8554 --http-port 8080 --password "$CAMSIM_PASSWORD" --device-name "Home NVR" \
+    --channel-name "Front door" --channel-name "Garage" --channel-name "Garden" --channel-name "Driveway" >/dev/null &
+PIDS+=($!)
+"$BIN/camshare-camsim" --rtsp-port 8555 --http-port 8081 --password "$CAMSIM_PASSWORD" --device-name "Porch camera" \
+    --channel-name "Porch" >/dev/null &
 PIDS+=($!)
 for _ in $(seq 1 100); do
     curl -fsS "$SERVER/api/health" >/dev/null 2>&1 && break
@@ -50,10 +56,10 @@ demo_token() {
 OWNER_TOKEN=$(demo_token "$OWNER" "Olga (demo owner)")
 RECIPIENT_TOKEN=$(demo_token "$RECIPIENT" "Ravi (demo recipient)")
 if [ "$(CAMSHARE_TOKEN=$OWNER_TOKEN camshare --json device list)" = "[]" ]; then
-    echo "demo-password" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Home NVR" --kind nvr \
+    echo "$CAMSIM_PASSWORD" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Home NVR" --kind nvr \
         --rtsp rtsp://127.0.0.1:8554 --username admin \
         --channel-name "Front door" --channel-name "Garage" --channel-name "Garden" --channel-name "Driveway" >/dev/null
-    echo "demo-password" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Porch camera" --kind camera \
+    echo "$CAMSIM_PASSWORD" | CAMSHARE_TOKEN=$OWNER_TOKEN camshare device add --name "Porch camera" --kind camera \
         --rtsp rtsp://127.0.0.1:8555 --username admin >/dev/null
 fi
 
@@ -81,6 +87,7 @@ The CLI works against the same server:
   CAMSHARE_TOKEN=$OWNER_TOKEN $BIN/camshare device list
   CAMSHARE_TOKEN=$OWNER_TOKEN $BIN/camshare share create --to $RECIPIENT --device 1 --channels 1,3
   CAMSHARE_TOKEN=$RECIPIENT_TOKEN $BIN/camshare invite list
+  ffplay -rtsp_transport tcp "\$(CAMSHARE_TOKEN=$OWNER_TOKEN $BIN/camshare stream-url 1 --channel 2)"
 
 Ctrl-C stops everything.
 EOT

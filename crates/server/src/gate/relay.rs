@@ -153,10 +153,18 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, grant: TicketGrant, login
     shared.mounts.add_factory(&path, factory);
 }
 
+/// One viewer's feed.
+struct ViewerFeed {
+    appsrc: gst_app::AppSrc,
+    /// Whether it has had a keyframe: until then it gets nothing (a decoder fed frames that
+    /// depend on a keyframe it never saw draws smears).
+    started: bool,
+}
+
 struct UpstreamState {
-    /// The latest keyframe group, keyframe first.
+    /// The latest keyframe group, keyframe first; empty until the first keyframe arrives.
     gop: Vec<gst::Buffer>,
-    viewers: Vec<gst_app::AppSrc>,
+    viewers: Vec<ViewerFeed>,
     /// Since when nobody watches.
     idle_since: Option<Instant>,
     failed: bool,
@@ -211,7 +219,8 @@ impl Upstream {
         for buffer in &state.gop {
             let _ = appsrc.push_buffer(untimed(buffer));
         }
-        state.viewers.push(appsrc);
+        let started = !state.gop.is_empty();
+        state.viewers.push(ViewerFeed { appsrc, started });
         state.idle_since = None;
         tracing::debug!(
             device = self.key.device.0,
@@ -223,7 +232,7 @@ impl Upstream {
 
     fn remove_viewer(&self, appsrc: &gst_app::AppSrc) {
         let mut state = self.state.lock().expect("upstream lock");
-        state.viewers.retain(|v| v != appsrc);
+        state.viewers.retain(|v| v.appsrc != *appsrc);
         if state.viewers.is_empty() && state.idle_since.is_none() {
             state.idle_since = Some(Instant::now());
         }
@@ -239,7 +248,7 @@ impl Upstream {
             std::mem::take(&mut state.viewers)
         };
         for viewer in viewers {
-            let _ = viewer.end_of_stream();
+            let _ = viewer.appsrc.end_of_stream();
         }
     }
 }
@@ -311,7 +320,7 @@ fn build_upstream(
             std::mem::take(&mut state.viewers)
         };
         for viewer in viewers {
-            let _ = viewer.end_of_stream();
+            let _ = viewer.appsrc.end_of_stream();
         }
     })?;
     Ok(pipeline)
@@ -320,13 +329,18 @@ fn build_upstream(
 /// Caches the buffer in the keyframe group and passes it to every viewer.
 fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
     let mut state = state.lock().expect("upstream lock");
-    if !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+    let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+    if keyframe {
         state.gop.clear();
     }
-    if state.gop.len() < MAX_GOP_BUFFERS {
+    // Cache only from a keyframe on (an upstream joins the camera between keyframes).
+    if (keyframe || !state.gop.is_empty()) && state.gop.len() < MAX_GOP_BUFFERS {
         state.gop.push(buffer.clone());
     }
-    state.viewers.retain(|viewer| viewer.push_buffer(untimed(&buffer)).is_ok());
+    state.viewers.retain_mut(|viewer| {
+        viewer.started |= keyframe;
+        !viewer.started || viewer.appsrc.push_buffer(untimed(&buffer)).is_ok()
+    });
     if state.viewers.is_empty() && state.idle_since.is_none() {
         state.idle_since = Some(Instant::now());
     }
