@@ -59,16 +59,20 @@ fn glass_to_glass(config: &ViewerConfig, span: Duration) -> Vec<Duration> {
     let mut viewer = Viewer::open(config).expect("viewer opens");
     let start = Instant::now();
     let mut out = Vec::new();
+    let (mut frames, mut unstamped) = (0, 0);
     while start.elapsed() < span {
         if let Some(frame) = viewer.next_frame(Duration::from_millis(500)).expect("stream runs") {
+            frames += 1;
             let Some(s) = stamp::read(&frame.data, frame.stride as usize, frame.width as usize, frame.height as usize)
             else {
+                unstamped += 1;
                 continue;
             };
             let decoded = frame.decoded_at.duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
             out.push(Duration::from_millis(decoded.saturating_sub(s.unix_ms)));
         }
     }
+    println!("  ({frames} frames in {span:?}, {unstamped} without a readable stamp)");
     out
 }
 

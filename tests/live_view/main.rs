@@ -125,3 +125,36 @@ async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     let kinds: Vec<_> = activity.iter().map(|a| a.kind.as_str()).collect();
     assert!(kinds.contains(&"stream_opened") && kinds.contains(&"stream_closed"), "{kinds:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_through_the_gate_keeps_up_with_the_camera() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[1]).await;
+    let ticket = bob.stream_ticket(w.nvr.id, 1, StreamKind::Sub).await.unwrap();
+    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let (frames, newest) = tokio::task::spawn_blocking(move || {
+        let (mut viewer, _, _) = first_stamped_frame(&config, Duration::from_secs(15)).unwrap();
+        let start = std::time::Instant::now();
+        let mut frames = 0;
+        let mut stamped = 0;
+        let mut newest = 0;
+        while start.elapsed() < Duration::from_secs(4) {
+            if let Some(frame) = viewer.next_frame(Duration::from_millis(200)).unwrap() {
+                frames += 1;
+                let s = stamp::read(&frame.data, frame.stride as usize, frame.width as usize, frame.height as usize);
+                stamped += usize::from(s.is_some());
+                newest = s.map(|s| s.unix_ms).unwrap_or(newest);
+            }
+        }
+        eprintln!("{frames} frames in 4 s, {stamped} with a readable stamp");
+        assert!(stamped * 10 >= frames * 9, "smeared pictures: only {stamped} of {frames} frames readable");
+        (frames, newest)
+    })
+    .await
+    .unwrap();
+    // The sub stream runs at 15 fps: 60 frames in 4 s; allow for a slow machine.
+    assert!(frames >= 45, "only {frames} frames in 4 s");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    assert!(now - newest < 1000, "the newest frame is {} ms old", now - newest);
+}

@@ -1,7 +1,9 @@
 //! The simulator's RTSP server (gst-rtsp-server) with digest authentication: per channel a main
 //! and a sub stream at Hikvision's paths (`/Streaming/Channels/101` is channel 1 main, `/102`
 //! its sub stream, `/201` channel 2 main…). Each stream is one live H.264 encoder shared by all
-//! its clients, as on a real camera: a new client starts at the next keyframe.
+//! its clients, as on a real camera: a new client starts at the next keyframe. x264 writes SPS/PPS
+//! in-band before each keyframe; the payloader must not add its own (`config-interval=-1` puts
+//! them between the slices of a keyframe, which splits the picture for strict depayloaders).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -96,8 +98,8 @@ fn stream_factory(channel: u16, name: &str, spec: StreamSpec, keyframe_interval_
          ! textoverlay name=label valignment=top halignment=left xpad=16 ypad={ypad} font-desc=\"Sans Bold {name_font}px\" \
          ! textoverlay name=clock valignment=bottom halignment=left xpad=16 ypad=12 font-desc=\"Monospace {clock_font}px\" \
          ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={key_int} bitrate={kbps} \
-         ! video/x-h264,profile=constrained-baseline \
-         ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+         ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au \
+         ! rtph264pay name=pay0 pt=96 )",
         ypad = strip + 10,
     );
     let factory = rtsp::RTSPMediaFactory::new();

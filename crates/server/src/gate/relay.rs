@@ -1,6 +1,13 @@
 //! Relaying without re-encoding. Per camera stream one upstream pipeline
-//! (`rtspsrc → rtph264depay → h264parse → appsink`) connects to the camera with its stored
-//! login; every viewer gets its own small media (`appsrc → h264parse → rtph264pay`) fed from it.
+//! (`rtspsrc → rtph264depay → appsink`, whole pictures as the camera marked them) connects to the camera with its stored
+//! login; every viewer gets its own small media (`appsrc → rtph264pay`) fed from it.
+//! No `h264parse` and no `config-interval=-1` here: cameras send several slices per picture, and
+//! some (like `rtph264pay config-interval=-1`) repeat SPS/PPS before each keyframe slice;
+//! `h264parse` then splits one picture into two, and decoders lose all but its last slice. The
+//! depayloader's output is relayed as it is, SPS/PPS included (so a cached keyframe group starts
+//! with the camera's own SPS/PPS), as NAL-aligned buffers whose marker flag ends a picture: the
+//! payloader then sets the RTP marker where the camera did, and the parts of one picture keep
+//! one timestamp.
 //! The upstream keeps the latest keyframe group, so a new viewer gets a picture at once instead
 //! of waiting for the camera's next keyframe. An upstream with no viewers stops after a while.
 
@@ -117,9 +124,9 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, grant: TicketGrant, login
     // A factory is per path; the login may have changed since it was made, so replace it.
     let factory = rtsp::RTSPMediaFactory::new();
     factory.set_launch(
-        "( appsrc name=relay is-live=true format=time do-timestamp=true max-bytes=8000000 \
-           caps=video/x-h264,stream-format=byte-stream,alignment=au \
-         ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+        "( appsrc name=relay is-live=true format=time max-bytes=8000000 \
+           caps=video/x-h264,stream-format=byte-stream,alignment=nal \
+         ! rtph264pay name=pay0 pt=96 )",
     );
     factory.set_shared(false);
     factory.set_latency(0);
@@ -156,6 +163,9 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, grant: TicketGrant, login
 /// One viewer's feed.
 struct ViewerFeed {
     appsrc: gst_app::AppSrc,
+    /// The last timestamp given, so timestamps only grow, and the camera's timestamp it was
+    /// given for: parts of one picture (SPS, PPS, slices) keep one timestamp.
+    last: Option<(gst::ClockTime, Option<gst::ClockTime>)>,
     /// Whether it has had a keyframe: until then it gets nothing (a decoder fed frames that
     /// depend on a keyframe it never saw draws smears).
     started: bool,
@@ -216,11 +226,11 @@ impl Upstream {
             let _ = appsrc.end_of_stream();
             return;
         }
+        let mut feed = ViewerFeed { appsrc, last: None, started: !state.gop.is_empty() };
         for buffer in &state.gop {
-            let _ = appsrc.push_buffer(untimed(buffer));
+            let _ = feed.push(buffer);
         }
-        let started = !state.gop.is_empty();
-        state.viewers.push(ViewerFeed { appsrc, started });
+        state.viewers.push(feed);
         state.idle_since = None;
         tracing::debug!(
             device = self.key.device.0,
@@ -253,16 +263,30 @@ impl Upstream {
     }
 }
 
-/// A copy of the buffer without timestamps: each viewer's appsrc stamps it with its own clock.
-fn untimed(buffer: &gst::Buffer) -> gst::Buffer {
-    let mut copy = buffer.copy();
-    {
-        let copy = copy.make_mut();
-        copy.set_pts(gst::ClockTime::NONE);
-        copy.set_dts(gst::ClockTime::NONE);
-        copy.set_duration(gst::ClockTime::NONE);
+impl ViewerFeed {
+    /// Pushes a copy stamped with this viewer's running time (the camera's timestamps mean
+    /// nothing in the viewer's pipeline). The cached keyframe group goes out in one burst with
+    /// timestamps a microsecond apart, so the viewer decodes it at once and shows the newest.
+    fn push(&mut self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let now = self.appsrc.current_running_time().unwrap_or(gst::ClockTime::ZERO);
+        let source = buffer.pts();
+        let at = match self.last {
+            // No timestamp of its own: a further part of the picture before it.
+            Some((last, _)) if source.is_none() => last,
+            Some((last, last_source)) if source == last_source => last,
+            Some((last, _)) if last >= now => last + gst::ClockTime::from_useconds(1),
+            _ => now,
+        };
+        self.last = Some((at, source));
+        let mut copy = buffer.copy();
+        {
+            let copy = copy.make_mut();
+            copy.set_pts(at);
+            copy.set_dts(at);
+            copy.set_duration(gst::ClockTime::NONE);
+        }
+        self.appsrc.push_buffer(copy)
     }
-    copy
 }
 
 fn build_upstream(
@@ -271,7 +295,7 @@ fn build_upstream(
     state: Arc<Mutex<UpstreamState>>,
 ) -> anyhow::Result<gst::Pipeline> {
     let pipeline = gst::parse::launch(
-        "rtspsrc name=src protocols=tcp latency=0 ! rtph264depay ! h264parse config-interval=-1 \
+        "rtspsrc name=src protocols=tcp latency=0 ! rtph264depay \
          ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false",
     )?
     .downcast::<gst::Pipeline>()
@@ -329,7 +353,11 @@ fn build_upstream(
 /// Caches the buffer in the keyframe group and passes it to every viewer.
 fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
     let mut state = state.lock().expect("upstream lock");
-    let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+    // A keyframe starts a new group, unless it is a further part (slice) of the picture that
+    // started it.
+    let same_picture =
+        !state.gop.is_empty() && (buffer.pts().is_none() || state.gop.last().unwrap().pts() == buffer.pts());
+    let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) && !same_picture;
     if keyframe {
         state.gop.clear();
     }
@@ -339,7 +367,7 @@ fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
     }
     state.viewers.retain_mut(|viewer| {
         viewer.started |= keyframe;
-        !viewer.started || viewer.appsrc.push_buffer(untimed(&buffer)).is_ok()
+        !viewer.started || viewer.push(&buffer).is_ok()
     });
     if state.viewers.is_empty() && state.idle_since.is_none() {
         state.idle_since = Some(Instant::now());
