@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod events;
+mod live;
 mod profile;
 mod state;
 
@@ -51,6 +52,7 @@ pub fn run() {
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             app.manage(AppState::new(options, config_dir));
+            app.manage(live::LiveStreams::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -85,6 +87,9 @@ pub fn run() {
             commands::received::reject_invite,
             commands::received::list_shared_devices,
             commands::received::remove_shared_device,
+            commands::live::live_open,
+            commands::live::live_ack,
+            commands::live::live_close,
         ])
         .run(context)
         .expect("the Camshare window could not start");

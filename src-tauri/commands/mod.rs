@@ -2,6 +2,7 @@
 //! client, call, map the error. `ui/src/api.ts` is the only caller.
 
 pub mod devices;
+pub mod live;
 pub mod received;
 pub mod session;
 pub mod sharing;

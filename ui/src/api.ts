@@ -1,7 +1,7 @@
 // The only door to the Rust side: every Tauri command and event the UI uses, typed.
 // Nothing else in the UI calls `invoke` or `listen`.
 
-import { invoke } from '@tauri-apps/api/core'
+import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import { toCommandError } from './lib/errors'
 import type {
@@ -17,10 +17,12 @@ import type {
   DeviceUpdate,
   EditShare,
   HistoryEntry,
+  LiveStatus,
   NewDevice,
   OutgoingShare,
   Recipient,
   SharedDevice,
+  StreamKind,
   VerifiedAccountCode,
 } from './types'
 
@@ -111,3 +113,24 @@ export function onCamshareEvent(handler: (event: CamshareEvent) => void): Promis
 export function onConnection(handler: (status: ConnectionStatus) => void): Promise<UnlistenFn> {
   return listen<ConnectionStatus>(CONNECTION_CHANNEL, (e) => handler(e.payload))
 }
+
+// Live view: one tile's stream. Frames come as JPEG bytes, one at a time: call `liveAck` after
+// drawing each, and the next (newest) one follows.
+export async function liveOpen(args: {
+  device: number
+  channel: number
+  stream: StreamKind
+  width: number
+  height: number
+  onFrame: (jpeg: ArrayBuffer) => void
+  onStatus: (status: LiveStatus) => void
+}): Promise<number> {
+  const frames = new Channel<ArrayBuffer>()
+  frames.onmessage = args.onFrame
+  const status = new Channel<LiveStatus>()
+  status.onmessage = args.onStatus
+  const { onFrame: _f, onStatus: _s, ...rest } = args
+  return call<number>('live_open', { ...rest, frames, status })
+}
+export const liveAck = (id: number) => call<null>('live_ack', { id })
+export const liveClose = (id: number) => call<null>('live_close', { id })

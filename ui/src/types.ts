@@ -277,3 +277,14 @@ export interface ConnectionStatus {
   state: ConnectionState
   message: string | null
 }
+
+/** A camera channel's two encodings. */
+export type StreamKind = 'main' | 'sub'
+
+/** What a live tile shows besides pictures (from the Rust side). */
+export type LiveStatus =
+  | { state: 'connecting' }
+  | { state: 'live' }
+  | { state: 'reconnecting'; retry_in_ms: number; reason: string }
+  | { state: 'offline'; retry_in_ms: number }
+  | { state: 'ended'; reason: string }
