@@ -130,7 +130,7 @@ impl LiveStreams {
 }
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
-const MAX_RETRY: Duration = Duration::from_secs(10);
+const MAX_RETRY: Duration = Duration::from_secs(5);
 
 /// The tile's life: connect, relay frames, and after an end decide between giving up and
 /// reconnecting.
@@ -154,7 +154,8 @@ fn run(
                 return;
             }
             Err(e) => {
-                let _ = status.send(LiveStatus::Reconnecting { retry_in_ms: retry.as_millis() as u64, reason: e.to_string() });
+                let _ = status
+                    .send(LiveStatus::Reconnecting { retry_in_ms: retry.as_millis() as u64, reason: e.to_string() });
                 if !tile.pause(retry) {
                     return;
                 }
@@ -184,10 +185,8 @@ fn run(
                 Duration::ZERO
             }
             Some(StreamError::Network(reason)) => {
-                let _ = status.send(LiveStatus::Reconnecting {
-                    retry_in_ms: retry.as_millis() as u64,
-                    reason: reason.clone(),
-                });
+                let _ = status
+                    .send(LiveStatus::Reconnecting { retry_in_ms: retry.as_millis() as u64, reason: reason.clone() });
                 retry
             }
             _ => {
@@ -214,7 +213,7 @@ fn ended_reason(kind: &str, message: &str) -> String {
 }
 
 /// Runs one connection until it ends or the tile closes. Returns whether any frame came, and
-/// why it ended (`None`: the tile was closed, or no frame came for 10 s).
+/// why it ended (`None`: the tile was closed, or no frame came for 4 s).
 fn relay(
     tile: &Tile,
     config: &ViewerConfig,
@@ -245,8 +244,9 @@ fn relay(
             }
             Ok(None) => {
                 quiet += 1;
-                // 10 s without a picture: the camera is not sending.
-                if quiet >= 50 {
+                // 4 s (two keyframe intervals of a typical camera) without a picture: the camera
+                // is not sending.
+                if quiet >= 20 {
                     return (got_frames, None);
                 }
             }

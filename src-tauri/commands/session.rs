@@ -109,7 +109,9 @@ pub async fn sign_in(
 
 /// Signs out on the server (an already-ended session is fine) and forgets the local session.
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn sign_out(state: State<'_, AppState>, live: State<'_, crate::live::LiveStreams>) -> CommandResult<()> {
+    // Open live tiles end with the session.
+    live.close_all();
     if let Ok(client) = state.client().await {
         match client.sign_out().await {
             Ok(()) => {}

@@ -76,10 +76,105 @@ macro_rules! step {
     ($($arg:tt)*) => { eprintln!("[desktop e2e] {}", format!($($arg)*)) };
 }
 
+/// The scenarios take the machine's cores; one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owner_shares_two_channels_by_swiping_and_recipient_follows_live() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     // Dropping the scenario on timeout ends every process it started (Xvfb, D-Bus, drivers, apps).
     tokio::time::timeout(Duration::from_secs(150), scenario()).await.expect("the desktop scenario took over 150 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_view_grid_draws_four_channels() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    tokio::time::timeout(Duration::from_secs(120), live_grid()).await.expect("the live-view scenario took over 120 s");
+}
+
+/// Frames drawn so far by each tile of the grid.
+async fn tile_frames(app: &App, channels: &[u16]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for n in channels {
+        let frames = app.find(&format!("tile-{n}")).await.attr("data-frames").await.unwrap();
+        out.push(frames.and_then(|f| f.parse().ok()).unwrap_or(0));
+    }
+    out
+}
+
+async fn live_grid() {
+    let server = spawn_app(Engine::Sqlite).await;
+    let url = server.base_url.clone();
+    let names = ["Front door", "Garage", "Garden", "Hallway"];
+    let mut config = camshare_camsim::Config::nvr(&names);
+    config.password = "CameraSecret99".into();
+    let camsim = camshare_camsim::Camsim::start(config).await.unwrap();
+    let olga = account(&url, "Olga", OLGA).await;
+    let mut nvr_spec = device("Home NVR", DeviceKind::Nvr, &names);
+    nvr_spec.rtsp_url = camsim.rtsp_url();
+    let nvr = olga.add_device(&nvr_spec).await.unwrap();
+
+    let owner = App::launch(&url, "owner", 1280, 800).await;
+    sign_in(&owner, &url, OLGA).await;
+    owner.click(&format!("live-button-{}", nvr.id)).await;
+    let grid = owner.find("live-grid").await;
+    assert_eq!(grid.attr("data-cells").await.unwrap().as_deref(), Some("4"), "four channels open as a 2×2 grid");
+    // Every tile draws, and keeps drawing.
+    let channels = [1, 2, 3, 4];
+    let start = Instant::now();
+    loop {
+        let frames = tile_frames(&owner, &channels).await;
+        if frames.iter().all(|f| *f >= 5) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "not every tile draws: frames {frames:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let before = tile_frames(&owner, &channels).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = tile_frames(&owner, &channels).await;
+    eprintln!("frames drawn per tile in 2 s: {:?}", after.iter().zip(&before).map(|(a, b)| a - b).collect::<Vec<_>>());
+    for (i, (a, b)) in after.iter().zip(&before).enumerate() {
+        assert!(a - b >= 10, "tile {} drew only {} frames in 2 s", i + 1, a - b);
+    }
+    owner.screenshot(&shot_path("live-grid")).await;
+    // One channel on its own: the main stream.
+    owner.click("layout-1").await;
+    owner.find("tile-1").await;
+    let start = Instant::now();
+    while tile_frames(&owner, &[1]).await[0] < 5 {
+        assert!(start.elapsed() < Duration::from_secs(20), "the single view does not draw");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    owner.screenshot(&shot_path("live-single")).await;
+
+    // The camera goes away mid-stream: the tile says it is offline; when the camera comes back
+    // on its address, the picture returns by itself.
+    let mut config = camsim.config.as_ref().clone();
+    config.rtsp_port = camsim.rtsp_port;
+    config.http_port = 0;
+    drop(camsim);
+    let start = Instant::now();
+    loop {
+        let state = owner.find("tile-1").await.attr("data-state").await.unwrap().unwrap_or_default();
+        if state == "offline" {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "no offline state after the camera stopped: {state}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("camera stopped → tile offline after {:?}", start.elapsed());
+    assert!(owner.text("tile-1-status").await.contains("Camera offline"));
+    owner.screenshot(&shot_path("live-offline")).await;
+    let _camsim = camshare_camsim::Camsim::start(config).await.unwrap();
+    let start = Instant::now();
+    let drawn = tile_frames(&owner, &[1]).await[0];
+    while tile_frames(&owner, &[1]).await[0] < drawn + 10 {
+        assert!(start.elapsed() < Duration::from_secs(30), "the picture did not come back with the camera");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!("camera back → pictures again after {:?}", start.elapsed());
+    owner.close().await;
 }
 
 async fn scenario() {

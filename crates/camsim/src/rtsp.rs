@@ -28,12 +28,16 @@ pub fn stream_path(channel: u16, sub: bool) -> String {
 /// A running RTSP server on its own GLib main loop thread.
 pub struct RtspServer {
     pub port: u16,
+    server: rtsp::RTSPServer,
     main_loop: glib::MainLoop,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for RtspServer {
     fn drop(&mut self) {
+        // Close every client connection first, as a camera that is switched off would: stopping
+        // the main loop alone leaves open streams running.
+        self.server.client_filter(Some(&mut |_, _| rtsp::RTSPFilterResult::Remove));
         self.main_loop.quit();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -72,6 +76,7 @@ pub fn start(config: &Config) -> Result<RtspServer> {
     let main_loop = glib::MainLoop::new(Some(&context), false);
     let thread = {
         let main_loop = main_loop.clone();
+        let server = server.clone();
         std::thread::Builder::new().name("camsim-rtsp".into()).spawn(move || {
             let context = main_loop.context();
             let _ = context.with_thread_default(|| main_loop.run());
@@ -82,7 +87,7 @@ pub fn start(config: &Config) -> Result<RtspServer> {
             drop(server);
         })?
     };
-    Ok(RtspServer { port, main_loop, thread: Some(thread) })
+    Ok(RtspServer { port, server, main_loop, thread: Some(thread) })
 }
 
 fn stream_factory(channel: u16, name: &str, spec: StreamSpec, keyframe_interval_s: f64) -> rtsp::RTSPMediaFactory {
