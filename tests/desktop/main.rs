@@ -181,15 +181,18 @@ async fn scenario() {
     let started = Instant::now();
     let server = spawn_app(Engine::Sqlite).await;
     let url = server.base_url.clone();
+    let names = ["Front door", "Garage", "Garden", "Hallway"];
+    let mut camera = camshare_camsim::Config::nvr(&names);
+    camera.password = "CameraSecret99".into();
+    let camsim = camshare_camsim::Camsim::start(camera).await.unwrap();
 
     // Seed: Olga owns an NVR with four named channels and a camera; Bob is in her recipient
     // history because she once shared the camera with him and he turned it down.
     let olga = account(&url, "Olga", OLGA).await;
     let bob = account(&url, "Bob", BOB).await;
-    let nvr = olga
-        .add_device(&device("Home NVR", DeviceKind::Nvr, &["Front door", "Garage", "Garden", "Hallway"]))
-        .await
-        .unwrap();
+    let mut nvr_spec = device("Home NVR", DeviceKind::Nvr, &names);
+    nvr_spec.rtsp_url = camsim.rtsp_url();
+    let nvr = olga.add_device(&nvr_spec).await.unwrap();
     let porch = olga.add_device(&device("Porch", DeviceKind::Camera, &[])).await.unwrap();
     let old = olga
         .share_devices(&CreateShares {
@@ -311,16 +314,46 @@ async fn scenario() {
     assert!(!recipient.exists(&format!("shared-{share}-channel-1-playback")).await);
     owner.find(&format!("share-{share}-grants-channel-3-playback")).await;
 
-    // Owner deletes the recipient; the shared device leaves Bob's window live.
-    step!("{:?} Owner deletes the recipient; the shared device leaves Bob's window live.", started.elapsed());
+    // Bob watches what he was given: channels 1 and 3, live.
+    step!("{:?} Bob opens live view of the shared NVR.", started.elapsed());
+    recipient.click(&format!("shared-live-{share}")).await;
+    let grid = recipient.find("live-grid").await;
+    assert_eq!(grid.attr("data-cells").await.unwrap().as_deref(), Some("4"));
+    assert!(!recipient.exists("tile-2").await && !recipient.exists("tile-4").await, "channels 2 and 4 were not shared");
+    for n in [1, 3] {
+        let start = Instant::now();
+        loop {
+            let frames: u64 = recipient
+                .find(&format!("tile-{n}"))
+                .await
+                .attr("data-frames")
+                .await
+                .unwrap()
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(0);
+            if frames >= 3 {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "Bob's tile {n} does not draw");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    recipient.screenshot(&shot_path("recipient-live")).await;
+
+    // Owner deletes the recipient: Bob's stream ends and says so, and the device leaves his list.
+    step!("{:?} Owner deletes the recipient; Bob's live view ends, the device leaves his list.", started.elapsed());
     owner.click("delete-recipient").await;
     owner.find("confirm-dialog").await;
     let clicked = Instant::now();
     owner.click("confirm").await;
     owner.wait_gone("confirm-dialog", Duration::from_secs(10)).await;
     let deleted = clicked.elapsed();
-    let gone = recipient.wait_gone(&format!("shared-device-{share}"), LIVE).await;
-    eprintln!("delete recipient: took {deleted:?}, gone from the recipient {gone:?} after it returned");
+    let ended = recipient.wait_present("live-gone", LIVE).await;
+    eprintln!("delete recipient: took {deleted:?}; Bob's live view said it ended {ended:?} after it returned");
+    recipient.screenshot(&shot_path("recipient-live-ended")).await;
+    recipient.click("nav-others").await;
+    recipient.find("others-empty").await;
+    assert!(!recipient.exists(&format!("shared-device-{share}")).await, "the device is still in Bob's list");
 
     owner.click("nav-activity").await;
     owner.find("activity-list").await;
