@@ -4,13 +4,20 @@
 # processes), over several fresh starts. Uses its own server, demo data and a virtual display.
 #
 #   ./scripts/bench-desktop.sh [RUNS]        (default 5)
+#   CAMSHARE_BENCH_BUILD=release ./scripts/bench-desktop.sh   (measure a release build of the app)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 RUNS="${1:-5}"
 
+BUILD="${CAMSHARE_BENCH_BUILD:-debug}"
 cargo build --locked -p camshare-server -p camshare-cli -p camshare >/dev/null
 BIN="$CARGO_TARGET_DIR/debug"
+APP_BIN="$BIN/camshare-desktop"
+if [ "$BUILD" = release ]; then
+    cargo build --locked --release -p camshare >/dev/null
+    APP_BIN="$CARGO_TARGET_DIR/release/camshare-desktop"
+fi
 WORK=$(mktemp -d /tmp/camshare-bench-desktop.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 SERVER="http://127.0.0.1:$PORT"
@@ -34,7 +41,7 @@ tree() { local p=$1; echo "$p"; for c in $(pgrep -P "$p" 2>/dev/null); do tree "
 pss_kib() { local total=0; for p in $(tree "$1"); do
     v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0); total=$((total + ${v:-0})); done; echo $total; }
 
-echo "| run | cold start to drawn device list | idle memory after 10 s (PSS, whole tree) |"
+echo "| run | cold start to drawn device list | idle memory after 10 s (PSS, whole tree) | per process (MiB)"
 echo "|---|---|---|"
 for run in $(seq 1 "$RUNS"); do
     HOME_DIR="$WORK/home-$run"; mkdir -p "$HOME_DIR/rt"; chmod 700 "$HOME_DIR/rt"
@@ -44,7 +51,7 @@ for run in $(seq 1 "$RUNS"); do
         XDG_CONFIG_HOME="$HOME_DIR/config" XDG_DATA_HOME="$HOME_DIR/data" XDG_CACHE_HOME="$HOME_DIR/cache" \
         CAMSHARE_KEYCHAIN=mock CAMSHARE_PASSWORD=bench-password CAMSHARE_STARTUP_REPORT="$REPORT" \
         WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
-        "$BIN/camshare-desktop" --profile "bench$run" --server "$SERVER" --sign-in owner@bench.camshare >/dev/null 2>&1 &
+        "$APP_BIN" --profile "bench$run" --server "$SERVER" --sign-in owner@bench.camshare >/dev/null 2>&1 &
     APP=$!
     for _ in $(seq 1 300); do grep -q '^device-list' "$REPORT" 2>/dev/null && break; sleep 0.01; done
     end=$(date +%s%N)
@@ -55,9 +62,14 @@ for run in $(seq 1 "$RUNS"); do
     fi
     sleep 10
     mem="$(( $(pss_kib $APP) / 1024 )) MiB"
-    echo "| $run | $cold | $mem |"
+    parts=""
+    for p in $(tree "$APP"); do
+        v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+        parts="$parts $(basename "$(readlink "/proc/$p/exe" 2>/dev/null || echo "?")") $(( ${v:-0} / 1024 ));"
+    done
+    echo "| $run | $cold | $mem |$parts"
     for p in $(tree $APP | tac); do kill "$p" 2>/dev/null || true; done
     wait $APP 2>/dev/null || true
 done
 echo
-echo "build: debug ($BIN/camshare-desktop); display: Xvfb 1280x800; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "build: $BUILD ($APP_BIN); display: Xvfb 1280x800; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -35,6 +35,7 @@ describe('each error kind in plain words', () => {
     ['invalid_credentials', 'no match', /email, mobile number or password is not right/],
     ['rate_limited', 'slow down', /Too many attempts\. Wait a minute/],
     ['not_found', 'device not found', /no longer there, or it is not shared with you/],
+    ['forbidden', 'this share does not allow viewing at this time of day', /^This share does not allow viewing at this time of day\.$/],
     ['conflict', 'the device is already shared with that recipient', /^The device is already shared with that recipient\.$/],
     ['invite_expired', 'gone', /invitation has expired\. Ask the owner to send it again/],
     ['payload_too_large', 'too big', /too much at once/],
