@@ -79,7 +79,6 @@ pub struct Viewer {
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
     bus: gst::Bus,
-    started: Instant,
     first_frame: bool,
 }
 
@@ -129,7 +128,7 @@ impl Viewer {
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| StreamError::Setup(format!("cannot start the viewer pipeline: {e}")))?;
-        Ok(Viewer { pipeline, sink, bus, started: Instant::now(), first_frame: false })
+        Ok(Viewer { pipeline, sink, bus, first_frame: false })
     }
 
     /// Waits up to `timeout` for the newest frame. `Ok(None)`: none yet (the stream is still
@@ -150,11 +149,6 @@ impl Viewer {
                 return Ok(None);
             }
         }
-    }
-
-    /// How long ago `open` was called.
-    pub fn age(&self) -> Duration {
-        self.started.elapsed()
     }
 
     /// Turns errors and end-of-stream on the bus into a `StreamError`.

@@ -429,10 +429,7 @@ pub async fn delete_recipient(db: &Db, owner: AccountId, id: RecipientId, now: T
         device_name: "",
         share: None,
         recipient: Some(describe(&recipient.address, recipient.remark.as_deref())),
-        detail: Some(match rows.len() {
-            1 => "ended 1 share".to_string(),
-            n => format!("ended {n} shares"),
-        }),
+        detail: Some(activity::ended_shares(rows.len())),
     };
     activity::insert(&mut tx, entry, now).await?;
     tx.commit().await

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use camshare_api::{AccountId, Function};
+use camshare_api::AccountId;
 use gstreamer::glib;
 use gstreamer::glib::subclass::prelude::*;
 use gstreamer_rtsp::{RTSPHeaderField, RTSPStatusCode};
@@ -14,10 +14,9 @@ use gstreamer_rtsp_server::prelude::*;
 use gstreamer_rtsp_server::subclass::prelude::*;
 
 use super::GateShared;
-use crate::access::{self, Decision};
 use crate::secrets::token_hash;
+use crate::store::devices;
 use crate::store::tickets::{self, TicketGrant};
-use crate::store::{devices, shares};
 
 glib::wrapper! {
     /// The gate's `GstRTSPAuth`.
@@ -155,16 +154,15 @@ mod imp {
     }
 }
 
-/// Whether the grant's account may watch now; with the device's owner and camera login if so.
+/// Whether the grant's account may watch now (the same decision the gate's sessions are held
+/// to); with the device's owner and camera login if so.
 async fn allowed_now(shared: &GateShared, grant: TicketGrant) -> Option<(AccountId, devices::CameraLogin)> {
-    let mut conn = shared.db.pool.acquire().await.ok()?;
-    let (device, _) = devices::facts(&mut conn, grant.device).await.ok()??;
-    let facts = shares::facts(&mut conn, grant.device).await.ok()?;
-    let now = shared.clock.now();
-    match access::may(grant.account, &device, &facts, grant.channel, Function::LiveView, now) {
-        Decision::Owner | Decision::Granted { .. } => {}
-        Decision::Denied(_) => return None,
+    let facts = super::sessions::load_facts(shared, grant.device).await.ok()?;
+    if super::sessions::verdict(&facts, grant, shared.clock.now()).is_some() {
+        return None;
     }
+    let (device, _) = facts?;
+    let mut conn = shared.db.pool.acquire().await.ok()?;
     let login = devices::camera_login(&mut conn, &shared.key, grant.device).await.ok()??;
     Some((device.owner, login))
 }

@@ -179,16 +179,17 @@ fn log(shared: &Arc<GateShared>, kind: ActivityKind, grant: TicketGrant, owner: 
     });
 }
 
-type Facts = Option<(DeviceFacts, Vec<ShareFacts>)>;
+/// A device's owner and shares, as the decision function needs them; `None`: the device is gone.
+pub(super) type Facts = Option<(DeviceFacts, Vec<ShareFacts>)>;
 
-async fn load_facts(shared: &GateShared, device: DeviceId) -> crate::error::Result<Facts> {
+pub(super) async fn load_facts(shared: &GateShared, device: DeviceId) -> crate::error::Result<Facts> {
     let mut conn = shared.db.pool.acquire().await?;
     let Some((facts, _)) = devices::facts(&mut conn, device).await? else { return Ok(None) };
     Ok(Some((facts, shares::facts(&mut conn, device).await?)))
 }
 
 /// Why a session may no longer run, or `None` if it may.
-fn verdict(facts: &Facts, grant: TicketGrant, now: Timestamp) -> Option<&'static str> {
+pub(super) fn verdict(facts: &Facts, grant: TicketGrant, now: Timestamp) -> Option<&'static str> {
     let Some((device, shares)) = facts else { return Some("the device was deleted") };
     match access::may(grant.account, device, shares, grant.channel, Function::LiveView, now) {
         Decision::Owner | Decision::Granted { .. } => None,

@@ -127,13 +127,7 @@ pub async fn check_access(
     caller: Caller,
     Params(q): Params<AccessQuery>,
 ) -> Result<Json<AccessDecision>> {
-    let mut conn = state.db.pool.acquire().await?;
-    let (device, _) = devices::facts(&mut conn, q.device).await?.ok_or_else(|| ServerError::not_found("device"))?;
-    let facts = shares::facts(&mut conn, q.device).await?;
-    let decision = access::may(caller.account, &device, &facts, q.channel, q.function, state.now());
-    if !knows_device(&mut conn, caller, &device, q.device).await? {
-        return Err(ServerError::not_found("device"));
-    }
+    let (_, _, decision) = decide(&state, caller, q.device, q.channel, q.function).await?;
     Ok(Json(match decision {
         Decision::Owner => AccessDecision { allowed: true, as_owner: true, playback_since: None },
         Decision::Granted { playback_since } => AccessDecision { allowed: true, as_owner: false, playback_since },
@@ -141,9 +135,28 @@ pub async fn check_access(
     }))
 }
 
+/// The decision function's answer for the caller on a device, with the device's facts and name;
+/// `not_found` for a device the caller does not know (see `knows_device`).
+pub(super) async fn decide(
+    state: &AppState,
+    caller: Caller,
+    id: camshare_api::DeviceId,
+    channel: u16,
+    function: camshare_api::Function,
+) -> Result<(access::DeviceFacts, String, Decision)> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (device, name) = devices::facts(&mut conn, id).await?.ok_or_else(|| ServerError::not_found("device"))?;
+    if !knows_device(&mut conn, caller, &device, id).await? {
+        return Err(ServerError::not_found("device"));
+    }
+    let facts = shares::facts(&mut conn, id).await?;
+    let decision = access::may(caller.account, &device, &facts, channel, function, state.now());
+    Ok((device, name, decision))
+}
+
 /// Whether the caller owns the device or has an accepted share of it (expired or not): only they
 /// learn anything about it.
-pub(super) async fn knows_device(
+async fn knows_device(
     conn: &mut sqlx::AnyConnection,
     caller: Caller,
     device: &access::DeviceFacts,

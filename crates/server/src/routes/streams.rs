@@ -8,12 +8,11 @@ use camshare_api::{ApiError, ErrorKind, Function, StreamTicket, StreamTicketRequ
 
 use super::AppState;
 use super::extract::{Body, Caller};
-use super::shares::knows_device;
-use crate::access::{self, Decision, Denial};
-use crate::error::{Result, ServerError};
+use super::shares::decide;
+use crate::access::{Decision, Denial};
+use crate::error::Result;
 use crate::gate;
 use crate::store::tickets::{self, TicketGrant};
-use crate::store::{devices, shares};
 
 /// A one-time ticket to watch one stream of one channel through the gate, if the decision
 /// function allows live view now. A device that is neither mine nor shared with me is
@@ -27,16 +26,8 @@ pub async fn create_stream_ticket(
     caller: Caller,
     Body(req): Body<StreamTicketRequest>,
 ) -> Result<impl IntoResponse> {
-    let now = state.now();
-    let mut conn = state.db.pool.acquire().await?;
-    let (device, name) =
-        devices::facts(&mut conn, req.device).await?.ok_or_else(|| ServerError::not_found("device"))?;
-    if !knows_device(&mut conn, caller, &device, req.device).await? {
-        return Err(ServerError::not_found("device"));
-    }
-    let facts = shares::facts(&mut conn, req.device).await?;
-    drop(conn);
-    match access::may(caller.account, &device, &facts, req.channel, Function::LiveView, now) {
+    let (device, name, decision) = decide(&state, caller, req.device, req.channel, Function::LiveView).await?;
+    match decision {
         Decision::Owner | Decision::Granted { .. } => {}
         Decision::Denied(Denial::NoSuchChannel) => {
             let message = match device.channel_count {
@@ -56,7 +47,7 @@ pub async fn create_stream_ticket(
         }
     }
     let grant = TicketGrant { account: caller.account, device: req.device, channel: req.channel, stream: req.stream };
-    let (ticket, expires_at) = tickets::issue(&state.db.pool, grant, now).await?;
+    let (ticket, expires_at) = tickets::issue(&state.db.pool, grant, state.now()).await?;
     let url = format!("{}{}", state.gate.url_base, gate::stream_path(req.device, req.channel, req.stream));
     let body = StreamTicket { url, username: caller.account.0.to_string(), ticket, expires_at };
     Ok((StatusCode::CREATED, Json(body)))

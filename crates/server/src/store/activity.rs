@@ -17,6 +17,14 @@ pub struct NewActivity<'a> {
     pub detail: Option<String>,
 }
 
+/// The activity detail of an action that ended shares: "ended 1 share", "ended 3 shares".
+pub fn ended_shares(n: usize) -> String {
+    match n {
+        1 => "ended 1 share".to_string(),
+        n => format!("ended {n} shares"),
+    }
+}
+
 pub async fn insert(conn: &mut AnyConnection, entry: NewActivity<'_>, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO activity (owner_id, at_ms, kind, device_id, device_name, share_id, recipient, detail) \

@@ -346,10 +346,7 @@ pub async fn remove(db: &Db, owner: AccountId, id: DeviceId, now: Timestamp) -> 
         }
     }
     sqlx::query("DELETE FROM devices WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
-    let detail = (!recipients.is_empty()).then(|| match recipients.len() {
-        1 => "ended 1 share".to_string(),
-        n => format!("ended {n} shares"),
-    });
+    let detail = (!recipients.is_empty()).then(|| activity::ended_shares(recipients.len()));
     let entry = NewActivity {
         owner,
         kind: ActivityKind::DeviceRemoved,
