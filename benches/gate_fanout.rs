@@ -12,12 +12,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use camshare_api::{DeviceKind, NewDevice, SignUp, StreamKind};
+use camshare_api::StreamKind;
 use camshare_camsim::{Camsim, Config};
 use camshare_client::Client;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{account, camsim_device};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -113,36 +117,20 @@ async fn main() {
             .unwrap(),
     );
     let base = format!("http://127.0.0.1:{http}");
-    let owner = Client::new(&base).unwrap();
-    let body = SignUp {
-        email: Some("olga@example.com".into()),
-        phone: None,
-        display_name: "Olga".into(),
-        password: "password123".into(),
-        time_zone: None,
-    };
-    let mut signed_up = false;
+    // Wait for the server, then set up as everywhere else.
+    let probe = Client::new(&base).unwrap();
+    let mut up = false;
     for _ in 0..100 {
-        if owner.sign_up(&body).await.is_ok() {
-            signed_up = true;
+        if probe.health().await.is_ok() {
+            up = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(signed_up, "the server did not start");
+    assert!(up, "the server did not start");
+    let owner = account(&base, "Olga", "olga@example.com").await;
     let camsim = Camsim::start(Config::nvr(&["Front door", "Garage"])).await.unwrap();
-    let nvr = owner
-        .add_device(&NewDevice {
-            name: "Home NVR".into(),
-            kind: DeviceKind::Nvr,
-            rtsp_url: camsim.rtsp_url(),
-            username: camsim.config.username.clone(),
-            password: camsim.config.password.clone(),
-            channel_names: vec!["Front door".into(), "Garage".into()],
-            channel_count: None,
-        })
-        .await
-        .unwrap();
+    let nvr = owner.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let pid = server.0.id();
     let (_, rss_idle) = usage(pid);
 

@@ -9,18 +9,18 @@
 //!
 //! Run: `cargo bench -p camshare --bench live_view` (add `-- --quick` for fewer tries).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../crates/server/benches/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use camshare_api::{
-    ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms, SignUp, StreamKind,
-};
+use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, FunctionSet, ShareTerms, StreamKind};
 use camshare_camsim::{Camsim, Config, stamp, stream_path};
-use camshare_client::Client;
 use camshare_media::{FrameFormat, Viewer, ViewerConfig};
 use camshare_server::testing::{Engine, spawn_app};
+use common::{account, camsim_device};
 use support::{load_average, ms, percentile};
 
 fn gray(url: &str, user: &str, password: &str) -> ViewerConfig {
@@ -93,19 +93,6 @@ fn report(name: &str, mut samples: Vec<Duration>) -> Duration {
     p50
 }
 
-async fn account(url: &str, email: &str) -> Client {
-    let client = Client::new(url).unwrap();
-    let body = SignUp {
-        email: Some(email.into()),
-        phone: None,
-        display_name: email.into(),
-        password: "password123".into(),
-        time_zone: None,
-    };
-    client.sign_up(&body).await.unwrap();
-    client
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -114,20 +101,9 @@ async fn main() {
     println!("live-view benchmarks ({tries} tries each, {revokes} revokes); load average before: {}", load_average());
     let server = spawn_app(Engine::Sqlite).await;
     let camsim = Camsim::start(Config::nvr(&["Front door", "Garage"])).await.unwrap();
-    let owner = account(&server.base_url, "olga@example.com").await;
-    let bob = account(&server.base_url, "bob@example.com").await;
-    let nvr = owner
-        .add_device(&NewDevice {
-            name: "Home NVR".into(),
-            kind: DeviceKind::Nvr,
-            rtsp_url: camsim.rtsp_url(),
-            username: camsim.config.username.clone(),
-            password: camsim.config.password.clone(),
-            channel_names: vec!["Front door".into(), "Garage".into()],
-            channel_count: None,
-        })
-        .await
-        .unwrap();
+    let owner = account(&server.base_url, "Olga", "olga@example.com").await;
+    let bob = account(&server.base_url, "Bob", "bob@example.com").await;
+    let nvr = owner.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let share_with_bob = || async {
         let created = owner
             .share_devices(&CreateShares {

@@ -2,19 +2,20 @@
 //! in its own WebKit window on a private Xvfb display, against one real server. Screenshots of
 //! the main screens on the way go to docs/screenshots.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod harness;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms, SignUp};
-use camshare_client::Client;
+use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms};
 use camshare_server::testing::{Engine, spawn_app};
+use common::{PASSWORD, account, camsim_device};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use harness::App;
 
-const PASSWORD: &str = "password123";
 const OLGA: &str = "olga@example.com";
 const BOB: &str = "bob@example.com";
 /// How long a change may take to reach the other window.
@@ -22,19 +23,6 @@ const LIVE: Duration = Duration::from_secs(1);
 
 fn shot_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots").join(format!("{name}.png"))
-}
-
-async fn account(base_url: &str, name: &str, email: &str) -> Client {
-    let client = Client::new(base_url).unwrap();
-    let body = SignUp {
-        email: Some(email.into()),
-        phone: None,
-        display_name: name.into(),
-        password: PASSWORD.into(),
-        time_zone: None,
-    };
-    client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
-    client
 }
 
 fn device(name: &str, kind: DeviceKind, channel_names: &[&str]) -> NewDevice {
@@ -110,9 +98,7 @@ async fn live_grid() {
     config.password = "CameraSecret99".into();
     let camsim = camshare_camsim::Camsim::start(config).await.unwrap();
     let olga = account(&url, "Olga", OLGA).await;
-    let mut nvr_spec = device("Home NVR", DeviceKind::Nvr, &names);
-    nvr_spec.rtsp_url = camsim.rtsp_url();
-    let nvr = olga.add_device(&nvr_spec).await.unwrap();
+    let nvr = olga.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
 
     let owner = App::launch(&url, "owner", 1280, 800).await;
     sign_in(&owner, &url, OLGA).await;
@@ -190,9 +176,7 @@ async fn scenario() {
     // history because she once shared the camera with him and he turned it down.
     let olga = account(&url, "Olga", OLGA).await;
     let bob = account(&url, "Bob", BOB).await;
-    let mut nvr_spec = device("Home NVR", DeviceKind::Nvr, &names);
-    nvr_spec.rtsp_url = camsim.rtsp_url();
-    let nvr = olga.add_device(&nvr_spec).await.unwrap();
+    let nvr = olga.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let porch = olga.add_device(&device("Porch", DeviceKind::Camera, &[])).await.unwrap();
     let old = olga
         .share_devices(&CreateShares {

@@ -3,6 +3,8 @@
 //! that every kind of bad ticket is refused before any media byte, and that a revoke ends an open
 //! stream for good.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 
 use std::time::Duration;

@@ -5,9 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use camshare_api::{
-    ChannelGrants, CreateShares, Device, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms, SignUp,
-};
+use camshare_api::{ChannelGrants, CreateShares, Device, DeviceGrant, FunctionSet, ShareTerms};
 use camshare_camsim::{Camsim, Config, stamp};
 use camshare_client::Client;
 use camshare_media::{Frame, FrameFormat, StreamError, Viewer, ViewerConfig};
@@ -23,35 +21,16 @@ pub struct World {
     pub nvr: Device,
 }
 
+/// Signs up an account named after its email address.
 pub async fn account(server: &TestApp, email: &str) -> Client {
-    let client = Client::new(&server.base_url).unwrap();
-    let body = SignUp {
-        email: Some(email.into()),
-        phone: None,
-        display_name: email.split('@').next().unwrap().into(),
-        password: "password123".into(),
-        time_zone: None,
-    };
-    client.sign_up(&body).await.unwrap();
-    client
+    crate::common::account(&server.base_url, email.split('@').next().unwrap(), email).await
 }
 
 pub async fn world() -> World {
     let server = spawn_app(Engine::Sqlite).await;
     let camsim = Camsim::start(Config::nvr(&CHANNELS)).await.unwrap();
     let owner = account(&server, "olga@example.com").await;
-    let nvr = owner
-        .add_device(&NewDevice {
-            name: "Home NVR".into(),
-            kind: DeviceKind::Nvr,
-            rtsp_url: camsim.rtsp_url(),
-            username: camsim.config.username.clone(),
-            password: camsim.config.password.clone(),
-            channel_names: CHANNELS.iter().map(|c| c.to_string()).collect(),
-            channel_count: None,
-        })
-        .await
-        .unwrap();
+    let nvr = owner.add_device(&crate::common::camsim_device(&camsim, "Home NVR")).await.unwrap();
     World { server, _camsim: camsim, owner, nvr }
 }
 
