@@ -90,6 +90,20 @@ async fn tile_frames(app: &App, channels: &[u16]) -> Vec<u64> {
     out
 }
 
+/// Waits until each of these tiles has drawn at least `at_least` frames; panics with `what` after
+/// `limit`. Returns the counts.
+async fn wait_frames(app: &App, channels: &[u16], at_least: u64, limit: Duration, what: &str) -> Vec<u64> {
+    let start = Instant::now();
+    loop {
+        let frames = tile_frames(app, channels).await;
+        if frames.iter().all(|f| *f >= at_least) {
+            return frames;
+        }
+        assert!(start.elapsed() < limit, "{what}: frames {frames:?} after {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn live_grid() {
     let server = spawn_app(Engine::Sqlite).await;
     let url = server.base_url.clone();
@@ -107,16 +121,7 @@ async fn live_grid() {
     assert_eq!(grid.attr("data-cells").await.unwrap().as_deref(), Some("4"), "four channels open as a 2×2 grid");
     // Every tile draws, and keeps drawing.
     let channels = [1, 2, 3, 4];
-    let start = Instant::now();
-    loop {
-        let frames = tile_frames(&owner, &channels).await;
-        if frames.iter().all(|f| *f >= 5) {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "not every tile draws: frames {frames:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let before = tile_frames(&owner, &channels).await;
+    let before = wait_frames(&owner, &channels, 5, Duration::from_secs(30), "not every tile draws").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = tile_frames(&owner, &channels).await;
     eprintln!("frames drawn per tile in 2 s: {:?}", after.iter().zip(&before).map(|(a, b)| a - b).collect::<Vec<_>>());
@@ -127,11 +132,7 @@ async fn live_grid() {
     // One channel on its own: the main stream.
     owner.click("layout-1").await;
     owner.find("tile-1").await;
-    let start = Instant::now();
-    while tile_frames(&owner, &[1]).await[0] < 5 {
-        assert!(start.elapsed() < Duration::from_secs(20), "the single view does not draw");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_frames(&owner, &[1], 5, Duration::from_secs(20), "the single view does not draw").await;
     owner.screenshot(&shot_path("live-single")).await;
 
     // The camera goes away mid-stream: the tile says it is offline; when the camera comes back
@@ -155,10 +156,8 @@ async fn live_grid() {
     let _camsim = camshare_camsim::Camsim::start(config).await.unwrap();
     let start = Instant::now();
     let drawn = tile_frames(&owner, &[1]).await[0];
-    while tile_frames(&owner, &[1]).await[0] < drawn + 10 {
-        assert!(start.elapsed() < Duration::from_secs(30), "the picture did not come back with the camera");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let limit = Duration::from_secs(30);
+    wait_frames(&owner, &[1], drawn + 10, limit, "the picture did not come back with the camera").await;
     eprintln!("camera back → pictures again after {:?}", start.elapsed());
     owner.close().await;
 }
@@ -304,24 +303,7 @@ async fn scenario() {
     let grid = recipient.find("live-grid").await;
     assert_eq!(grid.attr("data-cells").await.unwrap().as_deref(), Some("4"));
     assert!(!recipient.exists("tile-2").await && !recipient.exists("tile-4").await, "channels 2 and 4 were not shared");
-    for n in [1, 3] {
-        let start = Instant::now();
-        loop {
-            let frames: u64 = recipient
-                .find(&format!("tile-{n}"))
-                .await
-                .attr("data-frames")
-                .await
-                .unwrap()
-                .and_then(|f| f.parse().ok())
-                .unwrap_or(0);
-            if frames >= 3 {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(20), "Bob's tile {n} does not draw");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    wait_frames(&recipient, &[1, 3], 3, Duration::from_secs(20), "Bob's tiles do not draw").await;
     recipient.screenshot(&shot_path("recipient-live")).await;
 
     // Owner deletes the recipient: Bob's stream ends and says so, and the device leaves his list.
