@@ -5,7 +5,8 @@
 #
 #   ./scripts/bench-desktop.sh [RUNS]        (default 5)
 #   CAMSHARE_BENCH_BUILD=release ./scripts/bench-desktop.sh   (measure a release build of the app)
-#   CAMSHARE_BENCH_DETAIL=1 …   (also list each process's largest mappings, first run)
+#   CAMSHARE_BENCH_DETAIL=1 …   (also list each process's largest mappings, first run;
+#                                CAMSHARE_BENCH_DETAIL_LINES=N for more than 6)
 #   BENCH_EXTRA_ENV="VAR=value" …   (extra environment for the app, to try settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ for run in $(seq 1 "$RUNS"); do
     env DISPLAY=":$DISPLAY_NO" HOME="$HOME_DIR" XDG_RUNTIME_DIR="$HOME_DIR/rt" \
         XDG_CONFIG_HOME="$HOME_DIR/config" XDG_DATA_HOME="$HOME_DIR/data" XDG_CACHE_HOME="$HOME_DIR/cache" \
         CAMSHARE_KEYCHAIN=mock CAMSHARE_PASSWORD=bench-password CAMSHARE_STARTUP_REPORT="$REPORT" \
-        WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 ${BENCH_EXTRA_ENV:-} \
+        NO_AT_BRIDGE=1 ${BENCH_EXTRA_ENV:-} \
         "$APP_BIN" --profile "bench$run" --server "$SERVER" --sign-in owner@bench.camshare >/dev/null 2>&1 &
     APP=$!
     for _ in $(seq 1 300); do grep -q '^device-list' "$REPORT" 2>/dev/null && break; sleep 0.01; done
@@ -75,7 +76,7 @@ for run in $(seq 1 "$RUNS"); do
         for p in $(tree "$APP"); do
             echo "  $(basename "$(readlink "/proc/$p/exe" 2>/dev/null)"): $(grep -E '^(Anonymous|Rss|Pss):' "/proc/$p/smaps_rollup" | tr -s ' ' | paste -sd' ')"
             awk '/^[0-9a-f]+-[0-9a-f]+ / {name = ($6 == "" ? "[anon]" : $6)} /^Pss:/ {pss[name] += $2}
-                 END {for (n in pss) printf "%8d KiB  %s\n", pss[n], n}' "/proc/$p/smaps" 2>/dev/null | sort -rn | head -6 | sed 's/^/    /'
+                 END {for (n in pss) printf "%8d KiB  %s\n", pss[n], n}' "/proc/$p/smaps" 2>/dev/null | sort -rn | head -${CAMSHARE_BENCH_DETAIL_LINES:-6} | sed "s/^/    /" || true
         done
     fi
     for p in $(tree $APP | tac); do kill "$p" 2>/dev/null || true; done

@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod events;
+mod graphics;
 mod live;
 mod profile;
 mod state;
@@ -24,6 +25,7 @@ const IDENTIFIER: &str = "org.camshare.desktop";
 /// Starts the app.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
+    graphics::choose_webkit_renderer();
     let options = match LaunchOptions::parse(std::env::args()) {
         Ok(options) => options,
         Err(message) => {
