@@ -23,11 +23,7 @@ pub fn choose_webkit_renderer() {
 /// Whether `dri` holds a GPU render node (`renderD128`, …).
 fn has_render_node(dri: &std::path::Path) -> bool {
     std::fs::read_dir(dri)
-        .map(|entries| {
-            entries
-                .flatten()
-                .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
-        })
+        .map(|entries| entries.flatten().any(|entry| entry.file_name().to_string_lossy().starts_with("renderD")))
         .unwrap_or(false)
 }
 

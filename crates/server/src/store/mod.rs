@@ -10,6 +10,7 @@ pub mod recipients;
 pub mod session_cache;
 pub mod sessions;
 pub mod shares;
+pub mod sqlite_reads;
 pub mod tickets;
 
 use std::sync::Arc;
@@ -39,6 +40,9 @@ pub struct Db {
     pub hub: events::EventHub,
     /// Recently validated access tokens.
     pub sessions: session_cache::SessionCache,
+    /// Synchronous read connections for the hottest read route; SQLite files only (not
+    /// Postgres, not `:memory:`, which a second connection could not see).
+    pub sqlite_reads: Option<Arc<sqlite_reads::SqliteReads>>,
 }
 
 /// A write transaction, holding the SQLite write lock while it lives.
@@ -93,6 +97,10 @@ impl Db {
             Backend::Sqlite => sqlite_url(url)?,
             Backend::Postgres => url.to_string(),
         };
+        let sqlite_file = match backend {
+            Backend::Sqlite => sqlite_file(&url),
+            Backend::Postgres => None,
+        };
         let options: AnyConnectOptions = url.parse()?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -123,6 +131,7 @@ impl Db {
             write_lock: Arc::new(Mutex::new(())),
             hub: events::EventHub::default(),
             sessions: session_cache::SessionCache::default(),
+            sqlite_reads: sqlite_file.map(|file| Arc::new(sqlite_reads::SqliteReads::new(&file))),
         };
         db.migrate().await?;
         Ok(db)
@@ -179,8 +188,35 @@ fn sqlite_url(url: &str) -> Result<String> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// The file behind a `sqlite://PATH?…` URL, read the way sqlx reads it (percent-decoded);
+/// `None` for an in-memory database, which no second connection could see.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.trim_start_matches("sqlite://");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory") {
+        return None;
+    }
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
 /// Whether a database error is a unique-constraint violation (a duplicate email, an already
 /// active share), which callers turn into a `conflict`.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_sqlite_file_is_read_like_sqlx_reads_it() {
+        assert_eq!(sqlite_file("sqlite:///data/camshare.db?mode=rwc"), Some(PathBuf::from("/data/camshare.db")));
+        assert_eq!(sqlite_file("sqlite:///my%20data/a.db?mode=rwc"), Some(PathBuf::from("/my data/a.db")));
+        assert_eq!(sqlite_file("sqlite://rel.db"), Some(PathBuf::from("rel.db")));
+        assert_eq!(sqlite_file("sqlite://:memory:?mode=rwc"), None);
+        assert_eq!(sqlite_file("sqlite:///x.db?mode=memory"), None);
+    }
 }

@@ -195,20 +195,29 @@ pub async fn reaching(db: &Db, account: AccountId, status: ShareStatus, now: Tim
         ),
         1,
     );
-    let base = format!("{select} WHERE r.account_id = $1 AND s.status = $2");
-    let rows: Vec<ShareWithChannels> = if status == ShareStatus::Pending {
-        sqlx::query_as(&format!("{base} AND s.invite_expires_ms > $3 ORDER BY s.id"))
-            .bind(account.0)
-            .bind(status.as_str())
-            .bind(to_millis(now))
-            .fetch_all(&db.pool)
-            .await?
-    } else {
-        sqlx::query_as(&format!("{base} ORDER BY s.id"))
-            .bind(account.0)
-            .bind(status.as_str())
-            .fetch_all(&db.pool)
-            .await?
+    // Pending invites past their deadline are left out, so only that query binds "now" ($3).
+    let pending = status == ShareStatus::Pending;
+    let mut sql = format!("{select} WHERE r.account_id = $1 AND s.status = $2");
+    if pending {
+        sql.push_str(" AND s.invite_expires_ms > $3");
+    }
+    sql.push_str(" ORDER BY s.id");
+    let (account, status_name, now_ms) = (account.0, status.as_str(), to_millis(now));
+    let rows: Vec<ShareWithChannels> = match &db.sqlite_reads {
+        Some(reads) => reads.with(|conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = if pending {
+                statement.query_map(rusqlite::params![account, status_name, now_ms], ShareWithChannels::from_sqlite)?
+            } else {
+                statement.query_map(rusqlite::params![account, status_name], ShareWithChannels::from_sqlite)?
+            };
+            rows.collect()
+        })?,
+        None => {
+            let query = sqlx::query_as(&sql).bind(account).bind(status_name);
+            let query = if pending { query.bind(now_ms) } else { query };
+            query.fetch_all(&db.pool).await?
+        }
     };
     rows.iter().map(|r| r.share.shared(&r.channels(), now)).collect()
 }
@@ -222,6 +231,32 @@ struct ShareWithChannels {
 }
 
 impl ShareWithChannels {
+    /// The same row read through a synchronous SQLite connection (`sqlite_reads`).
+    fn from_sqlite(row: &rusqlite::Row) -> rusqlite::Result<ShareWithChannels> {
+        Ok(ShareWithChannels {
+            share: ShareRow {
+                id: row.get("id")?,
+                device_id: row.get("device_id")?,
+                owner_id: row.get("owner_id")?,
+                recipient_id: row.get("recipient_id")?,
+                status: row.get("status")?,
+                grants: row.get("grants")?,
+                terms: row.get("terms")?,
+                created_ms: row.get("created_ms")?,
+                invite_expires_ms: row.get("invite_expires_ms")?,
+                answered_ms: row.get("answered_ms")?,
+                device_name: row.get("device_name")?,
+                device_kind: row.get("device_kind")?,
+                address: row.get("address")?,
+                address_kind: row.get("address_kind")?,
+                remark: row.get("remark")?,
+                recipient_account: row.get("recipient_account")?,
+                owner_name: row.get("owner_name")?,
+            },
+            channel_list: row.get("channel_list")?,
+        })
+    }
+
     fn channels(&self) -> Vec<camshare_api::Channel> {
         let mut channels: Vec<camshare_api::Channel> = self
             .channel_list
