@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms};
-use camshare_server::testing::{Engine, spawn_app};
+use camshare_server::testing::{Engine, spawn_app, spawn_app_with};
 use common::{PASSWORD, account, camsim_device};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
@@ -29,7 +29,8 @@ fn device(name: &str, kind: DeviceKind, channel_names: &[&str]) -> NewDevice {
     NewDevice {
         name: name.into(),
         kind,
-        rtsp_url: "rtsp://192.0.2.10:554".into(),
+        // Loopback, with nothing listening: the server's reachability check finds it offline.
+        rtsp_url: "rtsp://127.0.0.1:9/".into(),
         username: "admin".into(),
         password: "CameraSecret99".into(),
         channel_names: channel_names.iter().map(|n| n.to_string()).collect(),
@@ -164,7 +165,9 @@ async fn live_grid() {
 
 async fn scenario() {
     let started = Instant::now();
-    let server = spawn_app(Engine::Sqlite).await;
+    // Device checks on: the NVR is the camera simulator (online), the porch camera is a closed
+    // loopback port (offline).
+    let server = spawn_app_with(Engine::Sqlite, &["--device-check-secs", "2"]).await;
     let url = server.base_url.clone();
     let names = ["Front door", "Garage", "Garden", "Hallway"];
     let mut camera = camshare_camsim::Config::nvr(&names);
@@ -208,6 +211,14 @@ async fn scenario() {
     step!("{:?} Owner: swipe the NVR row open and share it.", started.elapsed());
     let row = format!("device-row-{}", nvr.id);
     owner.find(&row).await;
+    for (device, want) in [(nvr.id, "Online"), (porch.id, "Offline")] {
+        let testid = format!("device-status-{device}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while owner.text(&testid).await != want {
+            assert!(Instant::now() < deadline, "device {device} never showed {want}: {}", owner.text(&testid).await);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     owner.screenshot(&shot_path("device-list")).await;
     swipe_left(&owner, &format!("[data-testid=\"{row}\"] .content"), -160.0).await;
     let open = owner.find(&row).await.attr("data-open").await.unwrap();

@@ -61,7 +61,12 @@ export interface Device {
   channels: Channel[]
   active_shares: number
   created_at: Timestamp
+  /** What the server saw when it last knocked on the device's RTSP address. */
+  reachability: Reachability
+  checked_at: Timestamp | null
 }
+
+export type Reachability = 'unchecked' | 'online' | 'offline'
 
 export type Func = 'live_view' | 'playback' | 'alarm_push' | 'two_way_audio' | 'ptz'
 

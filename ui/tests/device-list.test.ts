@@ -1,8 +1,8 @@
 // My Devices: what a row shows, and the four ways to reach Share from it — swipe (pointer and
 // touch), the button, the context menu (right-click, Shift+F10) and the S key.
-import { fireEvent, render, screen, within } from '@testing-library/svelte'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
-import { beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test, vi } from 'vitest'
 import { navigate, route } from '../src/lib/router.svelte'
 import Devices from '../src/pages/devices/Devices.svelte'
 import { doorbell, garage, mockCommands } from './fixtures'
@@ -20,18 +20,35 @@ async function rowContent(id: number) {
 }
 
 describe('device rows', () => {
-  test('name, kind, channels, a neutral online state and the Shared badge', async () => {
+  test('name, kind, channels, the online state the server saw and the Shared badge', async () => {
     render(Devices)
     const { row } = await rowContent(7)
     expect(row).toHaveTextContent('Garage NVR')
     expect(row).toHaveTextContent('NVR / DVR')
     expect(row).toHaveTextContent('4 channels')
-    const status = screen.getByTestId('device-status-7')
-    expect(status).toHaveAttribute('title', 'status comes with live view')
-    expect(status.querySelector('[aria-hidden="true"]')?.textContent).toBe('—') // what is seen: no fake state
-    expect(status).toHaveTextContent('Online state unknown') // what a screen reader says
+    const online = screen.getByTestId('device-status-7')
+    expect(online).toHaveTextContent('Online')
+    expect(online).toHaveAttribute('data-reachability', 'online')
+    expect(online.getAttribute('title')).toMatch(/^Online: the server checked at /)
+    expect(screen.getByTestId('device-status-8')).toHaveTextContent('Offline')
     expect(screen.getByTestId('shared-badge-7')).toHaveTextContent('Shared')
     expect(screen.queryByTestId('shared-badge-8')).toBeNull()
+  })
+
+  test('a device the server has not checked yet says so, and the list looks again by itself', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      mockCommands({ list_devices: [{ ...doorbell, reachability: 'unchecked', checked_at: null }] })
+      render(Devices)
+      const status = await screen.findByTestId('device-status-8')
+      expect(status).toHaveTextContent('Checking…')
+      expect(status.getAttribute('title')).toMatch(/not checked this device yet/)
+      mockCommands({ list_devices: [{ ...doorbell, reachability: 'online', checked_at: '2025-01-04T09:31:00Z' }] })
+      await vi.advanceTimersByTimeAsync(15_000)
+      await waitFor(() => expect(screen.getByTestId('device-status-8')).toHaveTextContent('Online'))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('an empty list says how to add a device', async () => {

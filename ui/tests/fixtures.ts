@@ -26,6 +26,8 @@ export const garage: Device = {
   ],
   active_shares: 1,
   created_at: '2025-01-02T10:00:00Z',
+  reachability: 'online',
+  checked_at: '2025-01-04T09:30:00Z',
 }
 
 export const doorbell: Device = {
@@ -37,6 +39,8 @@ export const doorbell: Device = {
   channels: [{ number: 1, name: 'Doorbell' }],
   active_shares: 0,
   created_at: '2025-01-03T10:00:00Z',
+  reachability: 'offline',
+  checked_at: '2025-01-04T09:30:00Z',
 }
 
 export const bobHistory: HistoryEntry = {

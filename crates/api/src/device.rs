@@ -123,4 +123,32 @@ pub struct Device {
     /// How many shares of it are pending or accepted.
     pub active_shares: u32,
     pub created_at: Timestamp,
+    /// Whether the server reached the device's RTSP service at its last check.
+    pub reachability: Reachability,
+    /// When the server last checked; `None` before the first check.
+    pub checked_at: Option<Timestamp>,
+}
+
+/// What the server saw when it last knocked on a device's RTSP service (every device is
+/// checked every few seconds to a minute, and at once when it is added or its address changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reachability {
+    /// Not checked yet since the server started.
+    Unchecked,
+    /// It answered an RTSP `OPTIONS` request.
+    Online,
+    /// It did not answer, or not as an RTSP server.
+    Offline,
+}
+
+impl Reachability {
+    /// The word people read: `online`, `offline`, `not checked yet`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reachability::Unchecked => "not checked yet",
+            Reachability::Online => "online",
+            Reachability::Offline => "offline",
+        }
+    }
 }

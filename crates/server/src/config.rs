@@ -38,6 +38,12 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_GATE_HOST")]
     pub gate_host: Option<String>,
 
+    /// Seconds between checks of whether each device answers on its RTSP address (an RTSP
+    /// `OPTIONS` request), shown as online/offline in the owner's device list. 0 turns the
+    /// checks off. Default: 30.
+    #[arg(long, env = "CAMSHARE_DEVICE_CHECK_SECS", default_value_t = 30)]
+    pub device_check_secs: u64,
+
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod gate;
+pub mod health;
 pub mod routes;
 pub mod secrets;
 pub mod sharing;
@@ -14,6 +15,7 @@ pub mod store;
 pub mod testing;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use routes::{AppState, app, openapi};
 
@@ -27,6 +29,8 @@ pub struct Server {
     pub listener: tokio::net::TcpListener,
     pub state: AppState,
     pub max_body_bytes: usize,
+    /// How often every device's RTSP address is checked; `None`: never.
+    pub device_checks: Option<Duration>,
 }
 
 impl Server {
@@ -46,8 +50,10 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let gate =
             gate::Gate::start(config.gate_listen, config.gate_host.as_deref(), db.clone(), key.clone(), clock.clone())?;
-        let state = AppState { db, key, clock, gate: Arc::new(gate) };
-        Ok(Server { listener, state, max_body_bytes: config.max_body_bytes })
+        let device_checks = (config.device_check_secs > 0).then(|| Duration::from_secs(config.device_check_secs));
+        let health = health::DeviceHealth::new(device_checks.is_some());
+        let state = AppState { db, key, clock, gate: Arc::new(gate), health };
+        Ok(Server { listener, state, max_body_bytes: config.max_body_bytes, device_checks })
     }
 
     /// The address actually bound (useful with port 0).
@@ -55,9 +61,14 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until the process ends; prunes expired sessions and old events every hour.
+    /// Serves until the process ends; prunes expired sessions and old events every hour, and
+    /// checks whether devices answer.
     pub async fn run(self) -> std::io::Result<()> {
         tokio::spawn(housekeeping(self.state.clone()));
+        if let Some(interval) = self.device_checks {
+            let state = &self.state;
+            tokio::spawn(state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
+        }
         let router = app(self.state, self.max_body_bytes);
         axum::serve(self.listener, router).await
     }

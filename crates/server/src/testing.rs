@@ -55,21 +55,31 @@ pub async fn database_url(engine: Engine, data_dir: &std::path::Path) -> String 
     }
 }
 
-/// Starts a server on 127.0.0.1:0 with a fresh database and a manual clock.
+/// Starts a server on 127.0.0.1:0 with a fresh database and a manual clock. Device checks are
+/// off: tests use made-up camera addresses that must not be contacted.
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, &["--device-check-secs", "0"]).await
+}
+
+/// As `spawn_app`, with more command-line arguments for the server.
+pub async fn spawn_app_with(engine: Engine, args: &[&str]) -> TestApp {
     let data_dir = temp_dir("camshare-test");
     let database = database_url(engine, &data_dir).await;
-    let config = Config::parse_from([
-        "camshare-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        data_dir.to_str().unwrap(),
-        "--database",
-        &database,
-        "--gate-listen",
-        "127.0.0.1:0",
-    ]);
+    let config = Config::parse_from(
+        [
+            "camshare-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--database",
+            &database,
+            "--gate-listen",
+            "127.0.0.1:0",
+        ]
+        .into_iter()
+        .chain(args.iter().copied()),
+    );
     let clock = Arc::new(ManualClock::new(start_time()));
     let server = Server::build_with_clock(&config, clock.clone()).await.expect("server starts");
     let addr = server.local_addr().unwrap();

@@ -113,12 +113,13 @@ fn show(ctx: &Context, device: &Device) -> Result<(), CliError> {
         return output::json(device);
     }
     let mut text = format!(
-        "Device {} “{}”\nKind:           {}\nRTSP address:   {}\nUser name:      {}\nActive shares:  {}\nAdded:          {}\n\n",
+        "Device {} “{}”\nKind:           {}\nRTSP address:   {}\nUser name:      {}\nReachable:      {}\nActive shares:  {}\nAdded:          {}\n\n",
         device.id,
         device.name,
         device.kind,
         device.rtsp_url,
         device.username,
+        reachable(device),
         device.active_shares,
         output::when(device.created_at),
     );
@@ -131,18 +132,27 @@ fn show(ctx: &Context, device: &Device) -> Result<(), CliError> {
 }
 
 fn device_table(devices: &[Device]) -> Table {
-    let mut table = Table::new(&["ID", "NAME", "KIND", "CHANNELS", "SHARES", "RTSP"]);
+    let mut table = Table::new(&["ID", "NAME", "KIND", "CHANNELS", "STATE", "SHARES", "RTSP"]);
     for d in devices {
         table.row(vec![
             d.id.to_string(),
             d.name.clone(),
             d.kind.to_string(),
             d.channels.len().to_string(),
+            d.reachability.label().to_string(),
             d.active_shares.to_string(),
             d.rtsp_url.clone(),
         ]);
     }
     table
+}
+
+/// `online (checked 2026-11-21 20:40)`, or `not checked yet`.
+fn reachable(device: &Device) -> String {
+    match device.checked_at {
+        Some(at) => format!("{} (checked {})", device.reachability.label(), output::when(at)),
+        None => device.reachability.label().to_string(),
+    }
 }
 
 /// `1 channel` or `16 channels`.

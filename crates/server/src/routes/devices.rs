@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use camshare_api::{ApiError, Device, DeviceAccess, DeviceId, DeviceUpdate, NewDevice, routes};
+use camshare_api::{ApiError, Device, DeviceAccess, DeviceId, DeviceUpdate, NewDevice, Reachability, routes};
 
 use super::AppState;
 use super::extract::{Body, Caller, IdPath};
@@ -15,7 +15,9 @@ use crate::store::{devices, shares};
 #[utoipa::path(get, path = routes::DEVICES, tag = "devices", security(("bearer" = [])),
     responses((status = 200, body = Vec<Device>), (status = 401, body = ApiError)))]
 pub async fn list_devices(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Device>>> {
-    Ok(Json(devices::list(&state.db, &state.key, caller.account).await?))
+    let mut list = devices::list(&state.db, &state.key, caller.account).await?;
+    list.iter_mut().for_each(|device| state.health.annotate(device));
+    Ok(Json(list))
 }
 
 /// Add a device; its credentials are encrypted and never shown again.
@@ -27,6 +29,7 @@ pub async fn add_device(
     Body(new): Body<NewDevice>,
 ) -> Result<impl IntoResponse> {
     let device = devices::add(&state.db, &state.key, caller.account, new, state.now()).await?;
+    state.health.check_soon(device.id, device.rtsp_url.clone(), state.clock.clone());
     Ok((StatusCode::CREATED, Json(device)))
 }
 
@@ -38,7 +41,9 @@ pub async fn get_device(
     caller: Caller,
     IdPath(id): IdPath<DeviceId>,
 ) -> Result<Json<Device>> {
-    Ok(Json(devices::get(&state.db, &state.key, caller.account, id).await?))
+    let mut device = devices::get(&state.db, &state.key, caller.account, id).await?;
+    state.health.annotate(&mut device);
+    Ok(Json(device))
 }
 
 /// Change a device's name, address, credentials or channel names.
@@ -50,7 +55,13 @@ pub async fn edit_device(
     IdPath(id): IdPath<DeviceId>,
     Body(update): Body<DeviceUpdate>,
 ) -> Result<Json<Device>> {
-    Ok(Json(devices::edit(&state.db, &state.key, caller.account, id, update, state.now()).await?))
+    let mut device = devices::edit(&state.db, &state.key, caller.account, id, update, state.now()).await?;
+    state.health.annotate(&mut device);
+    if device.reachability == Reachability::Unchecked {
+        // New address (or never checked): knock now rather than at the next round.
+        state.health.check_soon(device.id, device.rtsp_url.clone(), state.clock.clone());
+    }
+    Ok(Json(device))
 }
 
 /// Delete a device; every share of it ends and its recipients are told.

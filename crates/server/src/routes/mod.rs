@@ -34,6 +34,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The media gate, running beside the HTTP server.
     pub gate: Arc<crate::gate::Gate>,
+    /// Whether each device answered at its last check.
+    pub health: crate::health::DeviceHealth,
 }
 
 impl AppState {

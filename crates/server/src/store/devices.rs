@@ -147,6 +147,9 @@ fn to_device(row: DeviceRow, channels: Vec<Channel>, key: &ServerKey) -> Result<
         channels,
         active_shares: row.active_shares as u32,
         created_at: from_millis(row.created_ms),
+        // Filled in from `crate::health` by the routes; the database does not know.
+        reachability: camshare_api::Reachability::Unchecked,
+        checked_at: None,
     })
 }
 
@@ -210,6 +213,13 @@ pub async fn list(db: &Db, key: &ServerKey, owner: AccountId) -> Result<Vec<Devi
             to_device(r, ch, key)
         })
         .collect()
+}
+
+/// Every device's id and RTSP address, for the reachability checks (`crate::health`).
+pub async fn addresses(pool: &sqlx::AnyPool) -> Result<Vec<(DeviceId, String)>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, rtsp_url FROM devices ORDER BY id").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(id, url)| (DeviceId(id), url)).collect())
 }
 
 /// One of the owner's devices; `not_found` for anyone else's, so existence never leaks.

@@ -2,7 +2,7 @@
 //! and snapshot the database to prove that refused requests changed nothing.
 
 use camshare_server::store::Db;
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_server::testing::{Engine, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -25,6 +25,11 @@ pub struct Person {
 impl Api {
     pub async fn start(engine: Engine) -> Api {
         Api { app: spawn_app(engine).await, http: reqwest::Client::new() }
+    }
+
+    /// As `start`, with more server arguments (e.g. turning device checks on).
+    pub async fn start_with(engine: Engine, args: &[&str]) -> Api {
+        Api { app: spawn_app_with(engine, args).await, http: reqwest::Client::new() }
     }
 
     pub fn db(&self) -> &Db {

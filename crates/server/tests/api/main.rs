@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod devices;
 mod helpers;
 mod sharing;
 mod sweep;

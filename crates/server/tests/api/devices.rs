@@ -1,0 +1,87 @@
+//! Device reachability in the owner's device list: the server knocks on each device's RTSP
+//! address and reports online / offline, following the device when it goes away or moves.
+
+use std::time::{Duration, Instant};
+
+use camshare_server::on_both_engines;
+use camshare_server::testing::Engine;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{Api, Person};
+
+/// A loopback RTSP server that answers `OPTIONS`, until the returned task is aborted.
+async fn fake_camera() -> (u16, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ =
+                socket.write_all(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY\r\n\r\n").await;
+        }
+    });
+    (port, task)
+}
+
+/// A loopback port with nothing listening.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn add_camera(api: &Api, owner: &Person, name: &str, port: u16) -> i64 {
+    let body = json!({"name": name, "kind": "camera", "rtsp_url": format!("rtsp://127.0.0.1:{port}/Streaming/Channels/101"),
+                      "username": "admin", "password": "CameraSecret99"});
+    api.ok(Method::POST, "/api/devices", &owner.token, Some(body)).await["id"].as_i64().unwrap()
+}
+
+/// Polls the device list until `device` reads `want`; returns the device.
+async fn wait_for(api: &Api, owner: &Person, device: i64, want: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = api.ok(Method::GET, "/api/devices", &owner.token, None).await;
+        let found = list.as_array().unwrap().iter().find(|d| d["id"] == device).cloned().unwrap();
+        if found["reachability"] == want {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "device {device} never became {want}: {found}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn reachability_follows_the_camera(engine: Engine) {
+    let api = Api::start_with(engine, &["--device-check-secs", "1"]).await;
+    let owner = api.sign_up("Owner", "owner@example.com").await;
+    let (port, camera) = fake_camera().await;
+    let up = add_camera(&api, &owner, "Porch", port).await;
+    let down = add_camera(&api, &owner, "Shed", closed_port()).await;
+
+    // Both are checked at once after being added.
+    let porch = wait_for(&api, &owner, up, "online").await;
+    assert!(porch["checked_at"].is_string(), "{porch}");
+    wait_for(&api, &owner, down, "offline").await;
+    let one = api.ok(Method::GET, &format!("/api/devices/{up}"), &owner.token, None).await;
+    assert_eq!(one["reachability"], "online", "the single-device view says the same: {one}");
+
+    // The camera goes away: the next round sees it.
+    camera.abort();
+    let _ = camera.await;
+    wait_for(&api, &owner, up, "offline").await;
+
+    // The other device moves to an address that answers: the old answer is not shown for
+    // the new address, and the new one is checked at once.
+    let (new_port, _camera2) = fake_camera().await;
+    let moved = api
+        .ok(
+            Method::PATCH,
+            &format!("/api/devices/{down}"),
+            &owner.token,
+            Some(json!({"rtsp_url": format!("rtsp://127.0.0.1:{new_port}/")})),
+        )
+        .await;
+    assert_eq!(moved["reachability"], "unchecked", "a new address starts unchecked: {moved}");
+    wait_for(&api, &owner, down, "online").await;
+}
+on_both_engines!(reachability_follows_the_camera_on_and_off, super::reachability_follows_the_camera);
