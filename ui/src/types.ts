@@ -165,6 +165,8 @@ export interface SharedDevice {
   status: ShareStatus
   created_at: Timestamp
   invite_expires_at: Timestamp
+  reachability: Reachability
+  checked_at: Timestamp | null
 }
 
 export interface DeviceAccess {

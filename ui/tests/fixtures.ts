@@ -107,6 +107,8 @@ export function sharedDevice(over: Partial<SharedDevice> = {}): SharedDevice {
     status: 'accepted',
     created_at: '2025-01-05T10:00:00Z',
     invite_expires_at: '2025-01-12T10:00:00Z',
+    reachability: 'online',
+    checked_at: '2025-01-06T08:00:00Z',
     ...over,
   }
 }

@@ -55,6 +55,13 @@ describe("Others' Devices", () => {
     expect(within(card).queryByTestId('shared-21-channel-2')).toBeNull()
   })
 
+  test('a shared device shows whether it is online, as the owner sees it', async () => {
+    mockOthers({ invites: [], shared: [sharedDevice(), sharedDevice({ share: 22, device: 8, reachability: 'offline' })] })
+    render(Others, { account: bob })
+    expect(await screen.findByTestId('shared-reachability-21')).toHaveTextContent('Online')
+    expect(screen.getByTestId('shared-reachability-22')).toHaveTextContent('Offline')
+  })
+
   test('share_changed reloads at once: Playback on channel 3 appears', async () => {
     const state = { invites: [], shared: [sharedDevice()] }
     mockOthers(state)

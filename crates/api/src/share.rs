@@ -200,6 +200,10 @@ pub struct SharedDevice {
     pub status: ShareStatus,
     pub created_at: Timestamp,
     pub invite_expires_at: Timestamp,
+    /// Whether the server reached the device at its last check (as on the owner's list).
+    pub reachability: crate::Reachability,
+    /// When the server last checked; `None` before the first check.
+    pub checked_at: Option<Timestamp>,
 }
 
 /// One line of "Who can see this camera?": a recipient and what they may do.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use camshare_api::{Device, DeviceId, Reachability, Timestamp};
+use camshare_api::{Device, DeviceId, Reachability, SharedDevice, Timestamp};
 use futures::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -62,6 +62,23 @@ impl DeviceHealth {
         }
     }
 
+    /// Fills in a shared device's state from the last check of that device. Recipients never
+    /// see the address, so this does not compare it: for the few seconds after the owner moves
+    /// a device, a recipient may still see the answer for the old address.
+    pub fn annotate_shared(&self, device: &mut SharedDevice) {
+        let seen = self.seen.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match seen.get(&device.device) {
+            Some(s) => {
+                device.reachability = s.reachability;
+                device.checked_at = Some(s.checked_at);
+            }
+            None => {
+                device.reachability = Reachability::Unchecked;
+                device.checked_at = None;
+            }
+        }
+    }
+
     /// Knocks on one device now, in the background (after it was added or its address changed).
     pub fn check_soon(&self, device: DeviceId, rtsp_url: String, clock: Arc<dyn Clock>) {
         if !self.enabled {
@@ -85,6 +102,7 @@ impl DeviceHealth {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            let round_started = clock.now();
             let devices = match crate::store::devices::addresses(&db.pool).await {
                 Ok(devices) => devices,
                 Err(e) => {
@@ -102,7 +120,10 @@ impl DeviceHealth {
                 .await;
             let now = clock.now();
             let mut seen = self.seen.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-            seen.retain(|device, _| answers.iter().any(|(d, _, _)| d == device));
+            let checked: std::collections::HashSet<DeviceId> = answers.iter().map(|(device, _, _)| *device).collect();
+            // Forget deleted devices, but keep answers recorded during this round for devices
+            // added after it listed them.
+            seen.retain(|device, s| checked.contains(device) || s.checked_at >= round_started);
             for (device, url, reachability) in answers {
                 seen.insert(device, Seen { reachability, checked_at: now, address_hash: hash(&url) });
             }

@@ -53,7 +53,7 @@ pub async fn shared(ctx: &Context, command: SharedCommand) -> Result<(), CliErro
             let devices = ctx.client.list_shared_devices().await?;
             let empty = "Nobody shares a device with you yet. Give them your account code (see `camshare whoami`).";
             output::list(ctx.json, &devices, empty, |devices| {
-                let mut table = Table::new(&["ID", "DEVICE", "KIND", "OWNER", "STATUS", "CHANNELS", "TERMS"]);
+                let mut table = Table::new(&["ID", "DEVICE", "KIND", "OWNER", "STATUS", "STATE", "CHANNELS", "TERMS"]);
                 for d in devices {
                     table.row(vec![
                         d.share.to_string(),
@@ -61,6 +61,7 @@ pub async fn shared(ctx: &Context, command: SharedCommand) -> Result<(), CliErro
                         d.kind.to_string(),
                         d.owner.display_name.clone(),
                         d.status.to_string(),
+                        d.reachability.label().to_string(),
                         channels(d),
                         output::terms(&d.terms),
                     ]);

@@ -15,7 +15,9 @@ use crate::store::shares;
 #[utoipa::path(get, path = routes::INVITES, tag = "recipient", security(("bearer" = [])),
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_invites(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
-    Ok(Json(shares::reaching(&state.db, caller.account, ShareStatus::Pending, state.now()).await?))
+    let mut list = shares::reaching(&state.db, caller.account, ShareStatus::Pending, state.now()).await?;
+    list.iter_mut().for_each(|device| state.health.annotate_shared(device));
+    Ok(Json(list))
 }
 
 /// Accept an invitation: the device appears in my list.
@@ -46,7 +48,9 @@ pub async fn reject_invite(
 #[utoipa::path(get, path = routes::SHARED_DEVICES, tag = "recipient", security(("bearer" = [])),
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_shared_devices(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
-    Ok(Json(shares::reaching(&state.db, caller.account, ShareStatus::Accepted, state.now()).await?))
+    let mut list = shares::reaching(&state.db, caller.account, ShareStatus::Accepted, state.now()).await?;
+    list.iter_mut().for_each(|device| state.health.annotate_shared(device));
+    Ok(Json(list))
 }
 
 /// Remove a shared device from my list; the share ends.

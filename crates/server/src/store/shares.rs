@@ -133,6 +133,9 @@ impl ShareRow {
             status: self.status(now)?,
             created_at: from_millis(self.created_ms),
             invite_expires_at: from_millis(self.invite_expires_ms),
+            // Filled in from `crate::health` by the routes.
+            reachability: camshare_api::Reachability::Unchecked,
+            checked_at: None,
         })
     }
 }

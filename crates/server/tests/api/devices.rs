@@ -65,10 +65,22 @@ async fn reachability_follows_the_camera(engine: Engine) {
     let one = api.ok(Method::GET, &format!("/api/devices/{up}"), &owner.token, None).await;
     assert_eq!(one["reachability"], "online", "the single-device view says the same: {one}");
 
-    // The camera goes away: the next round sees it.
+    // A recipient of the camera sees the same state, and never its address.
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let share = api.share(&owner, &bob.email, up, json!({"1": ["live_view"]}), None).await;
+    let invites = api.ok(Method::GET, "/api/invites", &bob.token, None).await;
+    assert_eq!(invites[0]["reachability"], "online", "{invites}");
+    api.accept(&bob, share).await;
+    let shared = api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await;
+    assert_eq!(shared[0]["reachability"], "online", "{shared}");
+    assert!(!shared.to_string().contains("127.0.0.1"), "the address reached a recipient: {shared}");
+
+    // The camera goes away: the next round sees it, on both sides.
     camera.abort();
     let _ = camera.await;
     wait_for(&api, &owner, up, "offline").await;
+    let shared = api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await;
+    assert_eq!(shared[0]["reachability"], "offline", "{shared}");
 
     // The other device moves to an address that answers: the old answer is not shown for
     // the new address, and the new one is checked at once.
