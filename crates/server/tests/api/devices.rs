@@ -1,5 +1,6 @@
-//! Device reachability in the owner's device list: the server knocks on each device's RTSP
-//! address and reports online / offline, following the device when it goes away or moves.
+//! Device lists as owners and recipients read them: reachability (the server knocks on each
+//! device's RTSP address and reports online / offline, following the device when it goes away
+//! or moves), and the recipient's list staying whole while the owner edits.
 
 use std::time::{Duration, Instant};
 
@@ -97,3 +98,53 @@ async fn reachability_follows_the_camera(engine: Engine) {
     wait_for(&api, &owner, down, "online").await;
 }
 on_both_engines!(reachability_follows_the_camera_on_and_off, super::reachability_follows_the_camera);
+
+/// The shared-device list is read on SQLite through separate synchronous connections
+/// (`store::sqlite_reads`). While the owner keeps editing, every listing succeeds and shows one
+/// whole committed state of the share, never an error or a half-written one, and the last
+/// listing after the last edit shows that edit.
+async fn listings_stay_whole_while_the_owner_edits(engine: Engine) {
+    let api = std::sync::Arc::new(Api::start(engine).await);
+    let owner = api.sign_up("Owner", "owner@example.com").await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let nvr = api.add_nvr(&owner, "NVR", 4).await;
+    let share = api.share(&owner, &bob.email, nvr, json!({"1": ["live_view"]}), None).await;
+    api.accept(&bob, share).await;
+    // The two states the owner flips between.
+    let states = [json!({"1": ["live_view"]}), json!({"1": ["live_view", "playback"], "2": ["live_view"]})];
+
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (api, token) = (api.clone(), bob.token.clone());
+            tokio::spawn(async move {
+                let mut seen = 0;
+                for _ in 0..100 {
+                    let list = api.ok(Method::GET, "/api/shared-devices", &token, None).await;
+                    let channels: Vec<(u64, usize)> = list[0]["channels"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| (c["number"].as_u64().unwrap(), c["functions"].as_array().unwrap().len()))
+                        .collect();
+                    assert!(
+                        channels == [(1, 1)] || channels == [(1, 2), (2, 1)],
+                        "a listing showed a state that was never committed: {list}"
+                    );
+                    seen += 1;
+                }
+                seen
+            })
+        })
+        .collect();
+    for round in 0..40 {
+        let body = json!({"channels": states[round % 2]});
+        api.ok(Method::PATCH, &format!("/api/shares/{share}"), &owner.token, Some(body)).await;
+    }
+    for reader in readers {
+        assert_eq!(reader.await.unwrap(), 100);
+    }
+    // The last edit (round 39) set the second state; the next listing shows it.
+    let list = api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await;
+    assert_eq!(list[0]["channels"].as_array().unwrap().len(), 2, "{list}");
+}
+on_both_engines!(listings_stay_whole_while_the_owner_edits, super::listings_stay_whole_while_the_owner_edits);
