@@ -189,6 +189,8 @@ fn run(
                     .send(LiveStatus::Reconnecting { retry_in_ms: retry.as_millis() as u64, reason: reason.clone() });
                 retry
             }
+            // No picture for 4 s, or the gate could not reach the camera (`Unavailable`): the
+            // server is there, the camera is not.
             _ => {
                 let _ = status.send(LiveStatus::Offline { retry_in_ms: retry.as_millis() as u64 });
                 retry

@@ -148,7 +148,8 @@ async fn live_grid() {
         if state == "offline" {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "no offline state after the camera stopped: {state}");
+        // The gate ends the stream the moment the camera's does (measured: about 0.2 s).
+        assert!(start.elapsed() < Duration::from_secs(5), "no offline state after the camera stopped: {state}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!("camera stopped → tile offline after {:?}", start.elapsed());
@@ -157,7 +158,9 @@ async fn live_grid() {
     let _camsim = camshare_camsim::Camsim::start(config).await.unwrap();
     let start = Instant::now();
     let drawn = tile_frames(&owner, &[1]).await[0];
-    let limit = Duration::from_secs(30);
+    // The tile retries at most every 5 s; the gate tells at once whether the camera answers
+    // (measured: pictures again after about 0.8 s).
+    let limit = Duration::from_secs(10);
     wait_frames(&owner, &[1], drawn + 10, limit, "the picture did not come back with the camera").await;
     eprintln!("camera back → pictures again after {:?}", start.elapsed());
     owner.close().await;

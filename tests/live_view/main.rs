@@ -160,3 +160,56 @@ async fn a_viewer_through_the_gate_keeps_up_with_the_camera() {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
     assert!(now - newest < 1000, "the newest frame is {} ms old", now - newest);
 }
+
+/// The camera goes away mid-stream: the viewer hears so within seconds (not after a network
+/// timeout), a viewer that connects while it is away is told at once, and as soon as the camera
+/// is back on its address a new viewer gets pictures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_that_goes_away_and_comes_back() {
+    let World { server: _server, _camsim: camsim, owner, nvr } = world().await;
+    let watch = |owner: &camshare_client::Client| {
+        let owner = owner.clone();
+        async move {
+            let ticket = owner.stream_ticket(nvr.id, 1, StreamKind::Sub).await.unwrap();
+            gray(&ticket.url, &ticket.username, &ticket.ticket)
+        }
+    };
+    let config = watch(&owner).await;
+    let (mut viewer, _, _) =
+        tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)).expect("frames"))
+            .await
+            .unwrap();
+
+    let mut camera = camsim.config.as_ref().clone();
+    camera.rtsp_port = camsim.rtsp_port;
+    camera.http_port = 0;
+    drop(camsim);
+    let (ended, after) =
+        tokio::task::spawn_blocking(move || until_ended(&mut viewer, Duration::from_secs(30))).await.unwrap();
+    eprintln!("camera stopped → viewer ended ({ended:?}) after {after:?}");
+    assert!(after < Duration::from_secs(3), "the viewer heard of the camera's end only after {after:?}");
+
+    let config = watch(&owner).await;
+    let (away, after) = tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        let result = first_stamped_frame(&config, Duration::from_secs(30));
+        (result.err(), start.elapsed())
+    })
+    .await
+    .unwrap();
+    eprintln!("camera away → a new viewer told {away:?} after {after:?}");
+    assert!(matches!(away, Some(StreamError::Unavailable(_))), "{away:?}");
+    assert!(after < Duration::from_secs(3), "a viewer of an absent camera waited {after:?}");
+
+    let _camsim = camshare_camsim::Camsim::start(camera).await.unwrap();
+    let config = watch(&owner).await;
+    let after = tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        first_stamped_frame(&config, Duration::from_secs(30)).expect("pictures once the camera is back");
+        start.elapsed()
+    })
+    .await
+    .unwrap();
+    eprintln!("camera back → a new viewer's first picture after {after:?}");
+    assert!(after < Duration::from_secs(5), "the first picture after the camera came back took {after:?}");
+}

@@ -66,6 +66,10 @@ pub enum StreamError {
     /// The stream was open and the server ended it (access ended, device gone, server stopping).
     #[error("the server closed the stream")]
     Closed,
+    /// The server answered but has no stream to give (503): the gate could not reach the
+    /// camera. Worth trying again later; the camera is offline, not the server.
+    #[error("the camera cannot be reached: {0}")]
+    Unavailable(String),
     /// The server could not be reached or the connection broke.
     #[error("network error: {0}")]
     Network(String),
@@ -180,6 +184,9 @@ impl Viewer {
         let lower = detail.to_ascii_lowercase();
         if ["401", "403", "404", "unauthorized", "forbidden", "not found"].iter().any(|w| lower.contains(w)) {
             return StreamError::Refused(error.message().to_string());
+        }
+        if lower.contains("503") || lower.contains("service unavailable") {
+            return StreamError::Unavailable(error.message().to_string());
         }
         if self.first_frame && (lower.contains("eof") || lower.contains("closed") || lower.contains("could not read")) {
             return StreamError::Closed;

@@ -223,7 +223,7 @@ impl Upstream {
     fn add_viewer(&self, appsrc: gst_app::AppSrc) {
         let mut state = self.state.lock().expect("upstream lock");
         if state.failed {
-            let _ = appsrc.end_of_stream();
+            end_viewer(&appsrc, false);
             return;
         }
         let mut feed = ViewerFeed { appsrc, last: None, started: !state.gop.is_empty() };
@@ -258,9 +258,23 @@ impl Upstream {
             std::mem::take(&mut state.viewers)
         };
         for viewer in viewers {
-            let _ = viewer.appsrc.end_of_stream();
+            end_viewer(&viewer.appsrc, viewer.last.is_some());
         }
     }
+}
+
+/// Ends one viewer's stream because the camera stream ended or failed. A viewer that has had
+/// pictures gets end-of-stream, which closes its session. One that has had none cannot: its
+/// RTSP `DESCRIBE` waits for its media to preroll, which end-of-stream does not end, and it would
+/// wait out gst-rtsp-server's 20 s preroll limit. It gets an error on its media's bus instead,
+/// so its `DESCRIBE` fails at once (503, "the camera cannot be reached").
+fn end_viewer(appsrc: &gst_app::AppSrc, fed: bool) {
+    if fed && appsrc.end_of_stream().is_ok() {
+        return;
+    }
+    let error =
+        gst::message::Error::builder(gst::ResourceError::OpenRead, "the camera cannot be reached").src(appsrc).build();
+    let _ = appsrc.post_message(error);
 }
 
 impl ViewerFeed {
@@ -344,7 +358,7 @@ fn build_upstream(
             std::mem::take(&mut state.viewers)
         };
         for viewer in viewers {
-            let _ = viewer.appsrc.end_of_stream();
+            end_viewer(&viewer.appsrc, viewer.last.is_some());
         }
     })?;
     Ok(pipeline)
