@@ -213,3 +213,43 @@ async fn a_camera_that_goes_away_and_comes_back() {
     eprintln!("camera back → a new viewer's first picture after {after:?}");
     assert!(after < Duration::from_secs(5), "the first picture after the camera came back took {after:?}");
 }
+
+/// A camera that takes the connection but never answers (hung firmware, say): the viewer is
+/// told it cannot be reached within seconds, not after a 20 s network timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_that_never_answers_reads_as_unavailable() {
+    let server = camshare_server::testing::spawn_app(camshare_server::testing::Engine::Sqlite).await;
+    let owner = account(&server, "olga@example.com").await;
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let _held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket); // accepted, never answered
+        }
+    });
+    let device = owner
+        .add_device(&camshare_api::NewDevice {
+            name: "Hung camera".into(),
+            kind: camshare_api::DeviceKind::Camera,
+            rtsp_url: format!("rtsp://127.0.0.1:{port}"),
+            username: "admin".into(),
+            password: "CameraSecret99".into(),
+            channel_names: vec![],
+            channel_count: None,
+        })
+        .await
+        .unwrap();
+    let ticket = owner.stream_ticket(device.id, 1, StreamKind::Sub).await.unwrap();
+    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let (outcome, after) = tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        let result = first_stamped_frame(&config, Duration::from_secs(40));
+        (result.err(), start.elapsed())
+    })
+    .await
+    .unwrap();
+    eprintln!("silent camera → viewer told {outcome:?} after {after:?}");
+    assert!(matches!(outcome, Some(StreamError::Unavailable(_))), "{outcome:?}");
+    assert!(after < Duration::from_secs(8), "a viewer of a silent camera waited {after:?}");
+}

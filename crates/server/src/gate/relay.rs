@@ -29,6 +29,10 @@ use crate::store::tickets::TicketGrant;
 /// How long an upstream with no viewers stays connected, so that a viewer who comes back (a grid
 /// that reopens, a reconnect) starts at once.
 const LINGER: Duration = Duration::from_secs(20);
+
+/// How long a camera may take to answer an RTSP request before its stream counts as failed.
+const CAMERA_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The most a keyframe group may hold before it is dropped (a camera that never sends one).
 const MAX_GOP_BUFFERS: usize = 300;
 
@@ -316,6 +320,9 @@ fn build_upstream(
     .map_err(|_| anyhow::anyhow!("not a pipeline"))?;
     let src = pipeline.by_name("src").ok_or_else(|| anyhow::anyhow!("no rtspsrc"))?;
     src.set_property("location", camera_stream_url(&login.rtsp_url, key.channel, key.stream));
+    // A camera that takes the connection but does not answer fails after 5 s rather than
+    // rtspsrc's default 20 s, which is also gst-rtsp-server's limit for a waiting viewer.
+    src.set_property("tcp-timeout", CAMERA_ANSWER_TIMEOUT.as_micros() as u64);
     // The camera's login goes in as properties, never into a URL that could be logged.
     src.set_property("user-id", &login.username);
     src.set_property("user-pw", &login.password);
