@@ -72,6 +72,7 @@ case "$rustc_version" in
     *) echo "setup: Rust $rustc_version is too old; Camshare needs 1.95 (rustup toolchain install 1.95.0)" >&2; exit 1 ;;
 esac
 command -v cargo-fmt >/dev/null 2>&1 || rustup component add rustfmt >/dev/null 2>&1 || true
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy >/dev/null
 
 # tauri-driver: WebDriver for the app's real-window tests.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then

@@ -18,6 +18,9 @@ echo "== ui: type check and component tests"
 echo "== build"
 cargo build --workspace --all-targets --locked
 
+echo "== lints (clippy, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 echo "== tests"
 cargo test --workspace --locked
 

@@ -71,12 +71,11 @@ pub fn first_stamped_frame(
     let mut viewer = Viewer::open(config)?;
     let start = Instant::now();
     while start.elapsed() < limit {
-        if let Some(frame) = viewer.next_frame(Duration::from_millis(200))? {
-            if let Some(s) =
+        if let Some(frame) = viewer.next_frame(Duration::from_millis(200))?
+            && let Some(s) =
                 stamp::read(&frame.data, frame.stride as usize, frame.width as usize, frame.height as usize)
-            {
-                return Ok((viewer, frame, s));
-            }
+        {
+            return Ok((viewer, frame, s));
         }
     }
     panic!("no stamped frame within {limit:?}");

@@ -3,6 +3,9 @@
 //! drops picks up where it stopped, losing and repeating nothing, refreshing an expired session
 //! on the way if it must.
 
+// Each step's expectations read as literal lists of events per party (`&[accepted.clone()]`).
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -119,14 +119,14 @@ mod imp {
             let ticket_hash = token_hash(&ticket);
 
             // A connection that already claimed this ticket: the same stream only.
-            if let Some(grant) = shared.sessions.grant_of(&client, &ticket_hash) {
+            if let Some(grant) = shared.sessions.grant_of(client, &ticket_hash) {
                 return match wanted {
                     Some(w) if w == (grant.device, grant.channel, grant.stream) => Ok(()),
                     None if path == "/" || path.is_empty() || path == "*" => Ok(()),
                     _ => Err(Refusal::Forbidden),
                 };
             }
-            if shared.sessions.is_bound(&client) {
+            if shared.sessions.is_bound(client) {
                 // One connection, one ticket.
                 return Err(Refusal::Forbidden);
             }
@@ -148,7 +148,7 @@ mod imp {
             }
             let (owner, login) = shared.runtime.block_on(allowed_now(shared, grant)).ok_or(Refusal::Unauthorized)?;
             super::super::relay::ensure_factory(shared, grant, login);
-            shared.sessions.open(shared, &client, ticket_hash, grant, owner);
+            shared.sessions.open(shared, client, ticket_hash, grant, owner);
             Ok(())
         }
     }

@@ -225,10 +225,10 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
             }
             let now = shared.clock.now();
             for (key, grant) in open {
-                if !facts.contains_key(&grant.device) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(grant.device) {
                     match load_facts(&shared, grant.device).await {
                         Ok(f) => {
-                            facts.insert(grant.device, f);
+                            slot.insert(f);
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "gate: cannot re-check a session; will retry");
