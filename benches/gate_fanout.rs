@@ -4,7 +4,7 @@
 //! camera simulator runs in this process; each viewer is `rtspsrc → rtph264depay → appsink`
 //! (received pictures are counted, not decoded, so 50 decoders do not starve the gate of CPU).
 //!
-//! Run: `cargo build --release -p camshare-server && cargo bench -p camshare --bench gate_fanout`
+//! Run: `cargo build --release -p camshare-server && cargo bench -p camshare-desktop --bench gate_fanout`
 //! (`-- --viewers N --seconds S` to change the load).
 
 use std::process::{Child, Command, Stdio};
@@ -19,9 +19,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-use common::{account, camsim_device};
+use camshare_testkit::world::{account, camsim_device};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();

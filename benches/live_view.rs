@@ -7,21 +7,16 @@
 //!    viewer's decoder, through the gate and straight.
 //! 3. Revoke → stream closed, 100 tries.
 //!
-//! Run: `cargo bench -p camshare --bench live_view` (add `-- --quick` for fewer tries).
-
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../crates/server/benches/support/mod.rs"]
-mod support;
+//! Run: `cargo bench -p camshare-desktop --bench live_view` (add `-- --quick` for fewer tries).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, FunctionSet, ShareTerms, StreamKind};
 use camshare_camsim::{Camsim, Config, stamp, stream_path};
 use camshare_media::{FrameFormat, Viewer, ViewerConfig};
-use camshare_server::testing::{Engine, spawn_app};
-use common::{account, camsim_device};
-use support::{load_average, ms, percentile};
+use camshare_testkit::bench::{load_average, ms, percentile};
+use camshare_testkit::world::{account, camsim_device};
+use camshare_testkit::{Engine, spawn_app};
 
 fn gray(url: &str, user: &str, password: &str) -> ViewerConfig {
     let mut config = ViewerConfig::new(url, user, password);

@@ -14,11 +14,11 @@ source scripts/setup.sh
 RUNS="${1:-5}"
 
 BUILD="${CAMSHARE_BENCH_BUILD:-debug}"
-cargo build --locked -p camshare-server -p camshare-cli -p camshare >/dev/null
+cargo build --locked -p camshare-server -p camshare-cli -p camshare-desktop --features camshare-desktop/test-hooks >/dev/null
 BIN="$CARGO_TARGET_DIR/debug"
 APP_BIN="$BIN/camshare-desktop"
 if [ "$BUILD" = release ]; then
-    cargo build --locked --release -p camshare >/dev/null
+    cargo build --locked --release -p camshare-desktop --features camshare-desktop/test-hooks >/dev/null
     APP_BIN="$CARGO_TARGET_DIR/release/camshare-desktop"
 fi
 WORK=$(mktemp -d /tmp/camshare-bench-desktop.XXXXXX)

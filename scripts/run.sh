@@ -16,7 +16,7 @@ OWNER="owner@demo.camshare"
 RECIPIENT="recipient@demo.camshare"
 
 echo "== building (the first build takes several minutes)"
-cargo build --locked -p camshare-server -p camshare-cli -p camshare-camsim -p camshare
+cargo build --locked -p camshare-server -p camshare-cli -p camshare-camsim -p camshare-desktop
 BIN="$CARGO_TARGET_DIR/debug"
 CAMSIM_PASSWORD="camsim-demo"
 

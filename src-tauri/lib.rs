@@ -10,21 +10,21 @@ mod graphics;
 mod live;
 mod profile;
 mod state;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 
 use tauri::Manager;
 
 use crate::profile::LaunchOptions;
 use crate::state::AppState;
 
-/// When `run` began, for the start-up report (`commands::session::mark_drawn`).
-static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
 /// The base application identifier; profiles append `.<name>`.
 const IDENTIFIER: &str = "org.camshare.desktop";
 
 /// Starts the app.
 pub fn run() {
-    STARTED.get_or_init(std::time::Instant::now);
+    #[cfg(feature = "test-hooks")]
+    test_hooks::note_start();
     graphics::choose_webkit_renderer();
     let options = match LaunchOptions::parse(std::env::args()) {
         Ok(options) => options,
@@ -64,7 +64,8 @@ pub fn run() {
             commands::session::sign_out,
             commands::session::me,
             commands::session::verify_account_code,
-            commands::session::mark_drawn,
+            #[cfg(feature = "test-hooks")]
+            test_hooks::mark_drawn,
             commands::devices::list_devices,
             commands::devices::add_device,
             commands::devices::get_device,

@@ -32,21 +32,21 @@ pub struct AppState {
     pub options: LaunchOptions,
     settings_file: PathBuf,
     session: tokio::sync::Mutex<Option<Session>>,
-    /// `CAMSHARE_KEYCHAIN=mock`: keyring-core's in-memory store instead of the OS keychain (tests).
-    mock_keychain: Option<Arc<CredentialStore>>,
+    /// A credential store used instead of the OS keychain; only a test-hooks build sets one.
+    keychain_override: Option<Arc<CredentialStore>>,
 }
 
 impl AppState {
     pub fn new(options: LaunchOptions, config_dir: PathBuf) -> AppState {
-        let mock_keychain = (std::env::var("CAMSHARE_KEYCHAIN").as_deref() == Ok("mock")).then(|| {
-            let store: Arc<CredentialStore> = keyring_core::mock::Store::new().expect("the mock keychain store");
-            store
-        });
+        #[cfg(feature = "test-hooks")]
+        let keychain_override = crate::test_hooks::keychain_override();
+        #[cfg(not(feature = "test-hooks"))]
+        let keychain_override = None;
         AppState {
             options,
             settings_file: config_dir.join("settings.json"),
             session: tokio::sync::Mutex::new(None),
-            mock_keychain,
+            keychain_override,
         }
     }
 
@@ -74,7 +74,7 @@ impl AppState {
 
     /// The keychain entry of this profile's session on a server.
     pub fn keychain(&self, server: &str) -> SessionStore {
-        match &self.mock_keychain {
+        match &self.keychain_override {
             Some(store) => SessionStore::with_stores(
                 server,
                 self.options.profile.as_deref(),

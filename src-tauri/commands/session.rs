@@ -131,17 +131,3 @@ pub async fn me(state: State<'_, AppState>) -> CommandResult<Account> {
 pub async fn verify_account_code(state: State<'_, AppState>, code: String) -> CommandResult<VerifiedAccountCode> {
     Ok(state.client().await?.verify_account_code(&code).await?)
 }
-
-/// The UI says it has drawn something (e.g. `device-list`). When `CAMSHARE_STARTUP_REPORT` names
-/// a file, a line `<what> <ms since start>` is appended to it: `scripts/bench-desktop.sh` measures
-/// cold start this way. Otherwise nothing happens.
-#[tauri::command]
-pub fn mark_drawn(what: String) {
-    let Ok(path) = std::env::var("CAMSHARE_STARTUP_REPORT") else { return };
-    let elapsed = crate::STARTED.get().map_or(0, |t| t.elapsed().as_millis());
-    let line = format!("{} {elapsed}\n", what.replace(char::is_whitespace, "_"));
-    use std::io::Write;
-    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-        let _ = file.write_all(line.as_bytes());
-    }
-}

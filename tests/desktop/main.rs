@@ -2,16 +2,14 @@
 //! in its own WebKit window on a private Xvfb display, against one real server. Screenshots of
 //! the main screens on the way go to docs/screenshots.
 
-#[path = "../common/mod.rs"]
-mod common;
 mod harness;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms};
-use camshare_server::testing::{Engine, spawn_app, spawn_app_with};
-use common::{PASSWORD, account, camsim_device};
+use camshare_testkit::world::{PASSWORD, account, camsim_device};
+use camshare_testkit::{Engine, spawn_app, spawn_app_with};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use harness::App;

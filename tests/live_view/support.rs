@@ -5,55 +5,20 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use camshare_api::{ChannelGrants, CreateShares, Device, DeviceGrant, FunctionSet, ShareTerms};
-use camshare_camsim::{Camsim, Config, stamp};
+use camshare_camsim::stamp;
 use camshare_client::Client;
 use camshare_media::{Frame, FrameFormat, StreamError, Viewer, ViewerConfig};
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_testkit::TestApp;
 
-pub const CHANNELS: [&str; 4] = ["Front door", "Garage", "Garden", "Hallway"];
-
-pub struct World {
-    pub server: TestApp,
-    /// Kept running for the test's life.
-    pub _camsim: Camsim,
-    pub owner: Client,
-    pub nvr: Device,
-}
+pub use camshare_testkit::world::World;
 
 /// Signs up an account named after its email address.
 pub async fn account(server: &TestApp, email: &str) -> Client {
-    crate::common::account(&server.base_url, email.split('@').next().unwrap(), email).await
+    World::account_on(server, email).await
 }
 
 pub async fn world() -> World {
-    let server = spawn_app(Engine::Sqlite).await;
-    let camsim = Camsim::start(Config::nvr(&CHANNELS)).await.unwrap();
-    let owner = account(&server, "olga@example.com").await;
-    let nvr = owner.add_device(&crate::common::camsim_device(&camsim, "Home NVR")).await.unwrap();
-    World { server, _camsim: camsim, owner, nvr }
-}
-
-impl World {
-    /// Shares these channels with live view and has the recipient accept.
-    pub async fn share_live_view(&self, recipient: &Client, email: &str, channels: &[u16]) -> camshare_api::ShareId {
-        let created = self
-            .owner
-            .share_devices(&CreateShares {
-                recipient: email.into(),
-                remark: None,
-                devices: vec![DeviceGrant {
-                    device: self.nvr.id,
-                    channels: ChannelGrants::uniform(channels.iter().copied(), FunctionSet::GUEST),
-                }],
-                terms: ShareTerms::default(),
-            })
-            .await
-            .unwrap();
-        let share = created.shares[0].id;
-        recipient.accept_invite(share).await.unwrap();
-        share
-    }
+    World::new().await
 }
 
 /// Grey frames, at their own size.

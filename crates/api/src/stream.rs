@@ -1,4 +1,4 @@
-//! Live view through the media gate: a one-time ticket to open one channel's stream.
+//! Streams through the media gate: a one-time ticket to open one channel for one purpose.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,6 +43,36 @@ pub struct StreamTicketRequest {
     pub stream: StreamKind,
 }
 
+/// What a ticket lets its holder do with the channel. Every ticket carries one; the gate opens
+/// only what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TicketPurpose {
+    /// Watch one stream live.
+    Live { stream: StreamKind },
+    /// Play recordings between two instants.
+    Playback { from: Timestamp, to: Timestamp },
+    /// Download alarm snapshots.
+    Snapshot,
+    /// Move the camera.
+    Ptz,
+    /// Talk through the camera's speaker.
+    TwoWayAudio,
+}
+
+impl TicketPurpose {
+    /// The stored and logged name: `live`, `playback`, `snapshot`, `ptz`, `two_way_audio`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TicketPurpose::Live { .. } => "live",
+            TicketPurpose::Playback { .. } => "playback",
+            TicketPurpose::Snapshot => "snapshot",
+            TicketPurpose::Ptz => "ptz",
+            TicketPurpose::TwoWayAudio => "two_way_audio",
+        }
+    }
+}
+
 /// Permission to open one stream once. The ticket goes to the gate as the RTSP password (with
 /// `username`), never in the URL's path, so it stays out of logs; it must be used within
 /// 30 seconds and works for one connection only.
@@ -56,6 +86,8 @@ pub struct StreamTicket {
     pub ticket: String,
     /// Unused after this, the ticket is refused.
     pub expires_at: Timestamp,
+    /// What the ticket opens.
+    pub purpose: TicketPurpose,
 }
 
 impl StreamTicket {
@@ -65,5 +97,18 @@ impl StreamTicket {
             Some((scheme, rest)) => format!("{scheme}://{}:{}@{rest}", self.username, self.ticket),
             None => self.url.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_are_tagged_by_kind_on_the_wire() {
+        let live = TicketPurpose::Live { stream: StreamKind::Sub };
+        assert_eq!(serde_json::to_string(&live).unwrap(), r#"{"kind":"live","stream":"sub"}"#);
+        assert_eq!(serde_json::from_str::<TicketPurpose>(r#"{"kind":"ptz"}"#).unwrap(), TicketPurpose::Ptz);
+        assert!(serde_json::from_str::<TicketPurpose>(r#"{"kind":"live"}"#).is_err());
     }
 }

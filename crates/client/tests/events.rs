@@ -16,9 +16,9 @@ use camshare_api::{
     EndReason, Event, EventId, EventKind, FunctionSet, NewDevice, ShareTerms, SignUp, Timestamp,
 };
 use camshare_client::{Client, ClientError};
-use camshare_server::on_both_engines;
 use camshare_server::store::events::latest_id;
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_testkit::on_both_engines;
+use camshare_testkit::{Engine, TestApp, spawn_app};
 use futures::StreamExt;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{mpsc, watch};

@@ -1,5 +1,6 @@
-//! Benchmark of the decision function `access::may`: decisions per second on one thread, for
-//! the cases the media gate and `GET /api/access` meet (owner, granted, denied, scheduled in a
+//! Benchmark of the authority's decision (`AccessFacts::decide`, which asks the pure decision
+//! function and makes a permit or a refusal): decisions per second on one thread, for the cases
+//! the media gate and `GET /api/access` meet (owner, granted, denied, scheduled in a
 //! time zone with daylight saving, a device with many shares). Target (issue 2): at least
 //! 1,000,000 decisions per second on one core.
 //!
@@ -13,10 +14,12 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use camshare_api::DeviceId;
 use camshare_api::{
     AccountId, ChannelGrants, Function, FunctionSet, Lookback, Schedule, ScheduleWindow, ShareStatus, Timestamp,
 };
-use camshare_server::access::{self, DeviceFacts, ResolvedSchedule, ShareFacts};
+use camshare_server::access::{DeviceFacts, ResolvedSchedule, ShareFacts};
+use camshare_server::permits::{AccessFacts, Purpose};
 
 /// Measuring time per case.
 const SECONDS: f64 = 2.0;
@@ -61,7 +64,7 @@ fn berlin_hours() -> Schedule {
     }
 }
 
-/// One question asked of `may`, with the answer it must give.
+/// One question asked of the authority, with the answer it must give.
 struct Case {
     name: &'static str,
     account: AccountId,
@@ -71,6 +74,37 @@ struct Case {
     function: Function,
     at: Timestamp,
     expect_allowed: bool,
+}
+
+/// A case as the authority gets it: the device's facts loaded, the question as a purpose.
+struct Question {
+    name: &'static str,
+    facts: AccessFacts,
+    account: AccountId,
+    channel: u16,
+    purpose: Purpose,
+    at: Timestamp,
+    expect_allowed: bool,
+}
+
+impl Question {
+    fn of(case: Case) -> Question {
+        Question {
+            name: case.name,
+            facts: AccessFacts::from_facts(DeviceId(1), "NVR".into(), case.device, case.shares),
+            account: case.account,
+            channel: case.channel,
+            purpose: Purpose::probing(case.function, case.at),
+            at: case.at,
+            expect_allowed: case.expect_allowed,
+        }
+    }
+
+    fn ask(&self) -> bool {
+        black_box(&self.facts)
+            .decide(black_box(self.account), black_box(self.channel), black_box(self.purpose), black_box(self.at))
+            .is_ok()
+    }
 }
 
 fn cases() -> Vec<Case> {
@@ -195,43 +229,33 @@ fn row(name: &str, rate: f64) {
 fn main() {
     // `cargo bench` passes `--bench`; a name given after `--` filters the cases.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let cases = cases();
+    let questions: Vec<Question> = cases().into_iter().map(Question::of).collect();
 
-    println!("decision function `access::may`, one thread, median of batches of {BATCH}");
+    println!("the authority's decision (AccessFacts::decide), one thread, median of batches of {BATCH}");
     println!("| {:<52} | {:>12} | {:>8} | target |", "case", "decisions/s", "ns each");
     println!("|{}|{}|{}|--------|", "-".repeat(54), "-".repeat(14), "-".repeat(10));
     let mut all_pass = true;
-    for case in cases.iter().filter(|c| filter.as_ref().is_none_or(|f| c.name.contains(f.as_str()))) {
-        let decision = access::may(case.account, &case.device, &case.shares, case.channel, case.function, case.at);
-        assert_eq!(decision.is_allowed(), case.expect_allowed, "{}: unexpected {decision:?}", case.name);
-        let rate = measure(|| {
-            access::may(
-                black_box(case.account),
-                black_box(&case.device),
-                black_box(&case.shares),
-                black_box(case.channel),
-                black_box(case.function),
-                black_box(case.at),
-            )
-            .is_allowed()
-        });
+    for q in questions.iter().filter(|q| filter.as_ref().is_none_or(|f| q.name.contains(f.as_str()))) {
+        let answer = q.facts.decide(q.account, q.channel, q.purpose, q.at);
+        assert_eq!(answer.is_ok(), q.expect_allowed, "{}: unexpected {answer:?}", q.name);
+        let rate = measure(|| q.ask());
         all_pass &= rate >= TARGET_PER_SECOND;
-        row(case.name, rate);
+        row(q.name, rate);
     }
 
     if filter.is_none() {
         // A realistic mix: the cases above in turn, as a gate serving many callers would see them.
         let mut i = 0;
         let rate = measure(|| {
-            let c = &cases[i % cases.len()];
+            let q = &questions[i % questions.len()];
             i += 1;
-            access::may(c.account, &c.device, black_box(&c.shares), c.channel, c.function, black_box(c.at)).is_allowed()
+            q.ask()
         });
         all_pass &= rate >= TARGET_PER_SECOND;
         row("mix of all cases above", rate);
 
-        // Not part of `may`: what the store does per request before asking it, resolving a
-        // schedule's time zone name in the bundled tz database. Shown so the cost is known.
+        // Not part of the decision: what the store does per request before asking it, resolving
+        // a schedule's time zone name in the bundled tz database. Shown so the cost is known.
         let schedule = berlin_hours();
         let rate = measure(|| ResolvedSchedule::resolve(black_box(&schedule)).is_some());
         println!(

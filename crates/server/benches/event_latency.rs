@@ -4,17 +4,13 @@
 //! the `invite_received` event for that share. Target (issue 2): p99 at most 50 ms.
 //!
 //! Everything runs in one process on loopback: the server (SQLite by default, Postgres with the
-//! `postgres` argument, on a throwaway cluster from `camshare_server::testing::postgres`), the
+//! `postgres` argument, on a throwaway cluster from `camshare_testkit::postgres`), the
 //! 1,000 streams and the owner. The process needs about 2,100 file descriptors.
 //!
 //! ```text
 //! cargo bench -p camshare-server --bench event_latency
 //! cargo bench -p camshare-server --bench event_latency -- postgres
 //! ```
-
-mod support;
-
-use support::{load_average, ms, percentile};
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -26,7 +22,8 @@ use camshare_api::{
 use camshare_server::clock::Clock;
 use camshare_server::secrets::{self, ACCOUNT_CODE_ID_LEN};
 use camshare_server::store::{WriteTx, accounts, sessions};
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_testkit::bench::{load_average, ms, percentile};
+use camshare_testkit::{Engine, TestApp, spawn_app};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::sync::mpsc;

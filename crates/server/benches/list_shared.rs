@@ -16,10 +16,6 @@
 //! cargo bench -p camshare-server --bench list_shared -- pace=20
 //! ```
 
-mod support;
-
-use support::{load_average, ms, percentile};
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -27,7 +23,8 @@ use camshare_api::{AccountId, ChannelGrants, FunctionSet, Lookback, Schedule, Sc
 use camshare_server::clock::Clock;
 use camshare_server::secrets::{self, ACCOUNT_CODE_ID_LEN};
 use camshare_server::store::{WriteTx, accounts, sessions};
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_testkit::bench::{load_average, ms, percentile};
+use camshare_testkit::{Engine, TestApp, spawn_app};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

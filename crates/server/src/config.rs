@@ -59,4 +59,15 @@ impl Config {
     pub fn database_url(&self) -> String {
         self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("camshare.db").display()))
     }
+
+    /// A server builder filled from these settings.
+    pub fn builder(&self) -> crate::ServerBuilder {
+        let gate = crate::GateSettings { listen: self.gate_listen, public_host: self.gate_host.clone() };
+        crate::ServerBuilder::new(self.data_dir())
+            .database(self.database_url())
+            .listen(self.listen)
+            .gate(Some(gate))
+            .device_checks((self.device_check_secs > 0).then(|| std::time::Duration::from_secs(self.device_check_secs)))
+            .max_body_bytes(self.max_body_bytes)
+    }
 }

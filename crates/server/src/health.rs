@@ -12,13 +12,10 @@ use std::time::Duration;
 
 use camshare_api::{Device, DeviceId, Reachability, SharedDevice, Timestamp};
 use futures::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::camera::{self, RtspAddress};
 use crate::clock::Clock;
 use crate::store::Db;
-
-/// How long one knock may take, connecting and answering together.
-const KNOCK_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How many devices are knocked on at the same time.
 const PARALLEL_KNOCKS: usize = 16;
@@ -131,52 +128,13 @@ impl DeviceHealth {
     }
 }
 
-/// One knock: connect to the RTSP service and ask `OPTIONS`; online if it answers as an RTSP
-/// server. An `rtsps://` address is online when it accepts the connection (no TLS handshake).
+/// One knock on a device's address (through the `Camera` seam); an address that does not parse
+/// is offline.
 pub async fn knock(rtsp_url: &str) -> Reachability {
-    let Some((host, port, tls)) = host_and_port(rtsp_url) else {
-        return Reachability::Offline;
-    };
-    let answered = tokio::time::timeout(KNOCK_TIMEOUT, async {
-        let mut stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.ok()?;
-        if tls {
-            return Some(());
-        }
-        let request = format!("OPTIONS {rtsp_url} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: camshare-server\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.ok()?;
-        let mut answer = [0u8; 9];
-        stream.read_exact(&mut answer).await.ok()?;
-        (&answer == b"RTSP/1.0 ").then_some(())
-    })
-    .await;
-    match answered {
-        Ok(Some(())) => Reachability::Online,
-        _ => Reachability::Offline,
+    match RtspAddress::parse(rtsp_url) {
+        Ok(address) => camera::at(address).knock().await,
+        Err(_) => Reachability::Offline,
     }
-}
-
-/// `rtsp://host:port/path` → (host, port, is TLS); the default ports are 554 and 322.
-fn host_and_port(rtsp_url: &str) -> Option<(String, u16, bool)> {
-    let (rest, tls) = match rtsp_url.strip_prefix("rtsp://") {
-        Some(rest) => (rest, false),
-        None => (rtsp_url.strip_prefix("rtsps://")?, true),
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let default_port = if tls { 322 } else { 554 };
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(port) => port.parse().ok()?,
-        None => default_port,
-    };
-    (!host.is_empty()).then(|| (host.to_string(), port, tls))
 }
 
 fn hash(text: &str) -> u64 {
@@ -184,54 +142,4 @@ fn hash(text: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut hasher);
     hasher.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_give_host_and_port() {
-        let hp = |url: &str| host_and_port(url);
-        assert_eq!(hp("rtsp://192.168.1.64:8554/Streaming/Channels/101"), Some(("192.168.1.64".into(), 8554, false)));
-        assert_eq!(hp("rtsp://cam.local/live"), Some(("cam.local".into(), 554, false)));
-        assert_eq!(hp("rtsps://cam.local"), Some(("cam.local".into(), 322, true)));
-        assert_eq!(hp("rtsp://[::1]:9000/x"), Some(("::1".into(), 9000, false)));
-        assert_eq!(hp("rtsp://[::1]/x"), Some(("::1".into(), 554, false)));
-        assert_eq!(hp("rtsp://host:notaport/x"), None);
-        assert_eq!(hp("http://host/x"), None);
-        assert_eq!(hp("rtsp:///x"), None);
-    }
-
-    #[tokio::test]
-    async fn a_knock_tells_an_rtsp_server_from_silence_and_from_other_servers() {
-        // An RTSP server that answers OPTIONS.
-        let rtsp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let rtsp_port = rtsp.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = rtsp.accept().await {
-                let mut buf = [0u8; 512];
-                let _ = socket.read(&mut buf).await;
-                let _ = socket.write_all(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n").await;
-            }
-        });
-        // Something else on a port: an HTTP server.
-        let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let http_port = http.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = http.accept().await {
-                let mut buf = [0u8; 512];
-                let _ = socket.read(&mut buf).await;
-                let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
-            }
-        });
-        // A port nobody listens on.
-        let closed_port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap().port()
-        };
-        assert_eq!(knock(&format!("rtsp://127.0.0.1:{rtsp_port}/Streaming/Channels/101")).await, Reachability::Online);
-        assert_eq!(knock(&format!("rtsp://127.0.0.1:{http_port}/")).await, Reachability::Offline);
-        assert_eq!(knock(&format!("rtsp://127.0.0.1:{closed_port}/")).await, Reachability::Offline);
-    }
 }

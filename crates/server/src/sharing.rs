@@ -104,35 +104,21 @@ pub async fn create(
         return Err(ApiError::invalid("recipient", "you cannot share with yourself").into());
     }
     let recipient = recipients::upsert(&mut tx, owner, &address, account, remark.as_deref(), now).await?;
-    let owner_name: String = sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1")
-        .bind(owner.0)
-        .fetch_one(&mut *tx.tx)
-        .await?;
+    let owner_name = accounts::display_name(&mut tx, owner).await?;
     let terms_json = serde_json::to_string(&req.terms).map_err(ServerError::internal)?;
     let mut ids = Vec::new();
     for (grant, device_name) in req.devices.iter().zip(&device_names) {
-        let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO shares (device_id, owner_id, recipient_id, status, grants, terms, created_ms, invite_expires_ms) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(grant.device.0)
-        .bind(owner.0)
-        .bind(recipient.0)
-        .bind(serde_json::to_string(&grant.channels).map_err(ServerError::internal)?)
-        .bind(&terms_json)
-        .bind(now.as_millisecond())
-        .bind((now + INVITE_TTL).as_millisecond())
-        .fetch_one(&mut *tx)
-        .await;
+        let inserted =
+            shares::insert_pending(&mut tx, grant, owner, recipient, &terms_json, now, now + INVITE_TTL).await;
         let id = match inserted {
-            Ok(id) => ShareId(id),
-            Err(e) if is_unique_violation(&e) => {
+            Ok(id) => id,
+            Err(ServerError::Database(e)) if is_unique_violation(&e) => {
                 return Err(ServerError::conflict(format!(
                     "{device_name} is already shared with {}; edit that share instead",
                     address.as_str()
                 )));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         if let Some(account) = account {
             let kind = EventKind::InviteReceived {
@@ -189,19 +175,10 @@ async fn received(tx: &mut WriteTx<'_>, account: AccountId, id: ShareId) -> Resu
 
 async fn set_status(tx: &mut WriteTx<'_>, id: ShareId, status: ShareStatus, now: Timestamp) -> Result<()> {
     let (answered, ended) = match status {
-        ShareStatus::Accepted | ShareStatus::Rejected => (Some(now.as_millisecond()), None),
-        _ => (None, Some(now.as_millisecond())),
+        ShareStatus::Accepted | ShareStatus::Rejected => (Some(now), None),
+        _ => (None, Some(now)),
     };
-    sqlx::query(
-        "UPDATE shares SET status = $1, answered_ms = COALESCE($2, answered_ms), ended_ms = COALESCE($3, ended_ms) WHERE id = $4",
-    )
-    .bind(status.as_str())
-    .bind(answered)
-    .bind(ended)
-    .bind(id.0)
-    .execute(&mut *tx.tx)
-    .await?;
-    Ok(())
+    shares::set_status(tx, id, status, answered, ended).await
 }
 
 async fn log(
@@ -255,19 +232,11 @@ pub async fn edit(db: &Db, owner: AccountId, id: ShareId, edit: EditShare, now: 
         let (facts, _) =
             devices::facts(&mut tx, row.device()).await?.ok_or_else(|| ServerError::not_found("device"))?;
         channels.validate(facts.channel_count)?;
-        sqlx::query("UPDATE shares SET grants = $1 WHERE id = $2")
-            .bind(serde_json::to_string(channels).map_err(ServerError::internal)?)
-            .bind(id.0)
-            .execute(&mut *tx.tx)
-            .await?;
+        shares::set_grants(&mut tx, id, channels).await?;
         changes.push(describe_grants(channels));
     }
     if let Some(terms) = edit.terms.as_ref().filter(|t| row.terms().ok().as_ref() != Some(*t)) {
-        sqlx::query("UPDATE shares SET terms = $1 WHERE id = $2")
-            .bind(serde_json::to_string(terms).map_err(ServerError::internal)?)
-            .bind(id.0)
-            .execute(&mut *tx.tx)
-            .await?;
+        shares::set_terms(&mut tx, id, terms).await?;
         changes.push("expiry, schedule or lookback changed".to_string());
     }
     if changes.is_empty() {
@@ -325,11 +294,7 @@ pub async fn resend(db: &Db, owner: AccountId, id: ShareId, now: Timestamp) -> R
             row.status(now)?
         )));
     }
-    sqlx::query("UPDATE shares SET invite_expires_ms = $1 WHERE id = $2")
-        .bind((now + INVITE_TTL).as_millisecond())
-        .bind(id.0)
-        .execute(&mut *tx.tx)
-        .await?;
+    shares::set_invite_deadline(&mut tx, id, now + INVITE_TTL).await?;
     if let Some(account) = row.recipient_account() {
         let kind = EventKind::InviteReceived {
             share: id,
@@ -404,13 +369,7 @@ pub async fn delete_recipient(db: &Db, owner: AccountId, id: RecipientId, now: T
         .await?
         .filter(|r| r.deleted_ms.is_none())
         .ok_or_else(|| ServerError::not_found("recipient"))?;
-    let rows: Vec<ShareRow> = sqlx::query_as(&format!(
-        "{} WHERE s.recipient_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id",
-        shares::SELECT_SHARE
-    ))
-    .bind(id.0)
-    .fetch_all(&mut *tx.tx)
-    .await?;
+    let rows = shares::active_of_recipient(&mut tx, id).await?;
     for row in &rows {
         let (status, event) = if row.stored_status()? == ShareStatus::Accepted {
             let reason = EndReason::RecipientDeleted;

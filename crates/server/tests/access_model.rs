@@ -1,24 +1,29 @@
-//! Model-based property test of sharing and the decision function.
+//! Model-based property test of sharing and the authority.
 //!
 //! Random sequences of share / accept / reject / edit / revoke / cancel / resend / remove /
 //! delete-recipient / late sign-up / clock moves run against the real sharing code and database
 //! and against a plain in-memory model written from the rules in FLOWS.md. After every step,
-//! both must agree on the step's outcome and on `may(...)` for every account, device, channel
-//! (including ones that do not exist) and function.
+//! both must agree on the step's outcome and on the authority's answer (permit or which refusal)
+//! for every account, device, channel (including ones that do not exist) and purpose (live main
+//! and sub, playback ranges inside, across and before the lookback, snapshot, PTZ, two-way
+//! audio); and every permit given at the step before must still hold exactly when the model
+//! would give it again (what the gate's enforcer asks).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use camshare_api::{
     AccountId, ChannelGrants, CreateShares, DeviceGrant, DeviceId, DeviceKind, EditShare, ErrorKind, Function,
-    FunctionSet, Lookback, NewDevice, RecipientId, Schedule, ScheduleWindow, ShareId, ShareTerms, Timestamp,
+    FunctionSet, Lookback, NewDevice, RecipientId, Schedule, ScheduleWindow, ShareId, ShareTerms, StreamKind,
+    Timestamp,
 };
-use camshare_server::access::{self, Decision};
+use camshare_server::devices;
 use camshare_server::error::ServerError;
+use camshare_server::permits::{AccessFacts, Permit, Purpose, Refusal};
 use camshare_server::secrets::ServerKey;
 use camshare_server::sharing;
-use camshare_server::store::{Db, accounts, devices, shares};
-use camshare_server::testing::{self as support, Engine};
+use camshare_server::store::{Db, accounts, shares};
+use camshare_testkit::{self as support, Engine};
 use jiff::SignedDuration;
 use proptest::prelude::*;
 
@@ -52,7 +57,8 @@ enum Op {
 
 fn grants_strategy() -> impl Strategy<Value = Vec<(u16, u8)>> {
     // Channel 0 and 4 do not exist on either device; bits 0 is an empty function set.
-    prop::collection::vec((0..=MAX_CHANNEL_TRIED, prop_oneof![Just(0u8), Just(1u8), 1u8..32]), 0..4)
+    // Bits 0b11 (live view and playback) often, so lookbacks are exercised.
+    prop::collection::vec((0..=MAX_CHANNEL_TRIED, prop_oneof![Just(0u8), Just(1u8), Just(3u8), 1u8..32]), 0..4)
 }
 
 fn terms_strategy() -> impl Strategy<Value = Terms> {
@@ -60,9 +66,10 @@ fn terms_strategy() -> impl Strategy<Value = Terms> {
         prop_oneof![4 => Just(None), 1 => Just(Some(0i64)), 3 => (1i64..72).prop_map(Some)],
         prop::bool::weighted(0.3),
         prop_oneof![
-            2 => Just(None),
+            1 => Just(None),
             1 => Just(Some(Lookback::SinceShareStart)),
-            1 => (1u32..100).prop_map(|hours| Some(Lookback::LastHours { hours })),
+            2 => prop_oneof![Just(1u32), Just(4), Just(24), Just(48), 1u32..100]
+                .prop_map(|hours| Some(Lookback::LastHours { hours })),
         ],
     )
         .prop_map(|(expires_in_hours, scheduled, lookback)| Terms { expires_in_hours, scheduled, lookback })
@@ -334,6 +341,131 @@ impl Model {
     }
 }
 
+/// The authority's answer, in a form both sides can give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Permit { as_owner: bool, earliest: Option<i64> },
+    UnknownDevice,
+    NoSuchChannel,
+    Denied,
+    BeforeLookback { earliest: i64 },
+    EmptyRange,
+}
+
+impl Answer {
+    fn of(decided: &Result<Permit, Refusal>) -> Answer {
+        match decided {
+            Ok(p) => Answer::Permit { as_owner: p.as_owner(), earliest: to_secs(p.earliest()) },
+            Err(Refusal::UnknownDevice) => Answer::UnknownDevice,
+            Err(Refusal::NoSuchChannel { .. }) => Answer::NoSuchChannel,
+            Err(Refusal::Denied(..)) => Answer::Denied,
+            Err(Refusal::BeforeLookback { earliest }) => Answer::BeforeLookback { earliest: earliest.as_second() },
+            Err(Refusal::EmptyRange) => Answer::EmptyRange,
+        }
+    }
+}
+
+/// A purpose in model time. In `PURPOSES` playback ranges are offsets in seconds from now;
+/// `absolute` turns them into instants (seconds), which is what `answer` and `at` read.
+#[derive(Debug, Clone, Copy)]
+enum ModelPurpose {
+    Live(StreamKind),
+    Playback { from: i64, to: i64 },
+    Snapshot,
+    Ptz,
+    TwoWayAudio,
+}
+
+/// Every purpose, with playback ranges that start right at and just past the boundaries the
+/// lookbacks and clock moves make (1 min, 1 h, 4 h, 24 h, 48 h back), far back, and backwards.
+const PURPOSES: [ModelPurpose; 17] = [
+    ModelPurpose::Live(StreamKind::Main),
+    ModelPurpose::Live(StreamKind::Sub),
+    ModelPurpose::Playback { from: -600, to: 0 },
+    ModelPurpose::Playback { from: -60, to: 0 },
+    ModelPurpose::Playback { from: -61, to: -60 },
+    ModelPurpose::Playback { from: -3600, to: 0 },
+    ModelPurpose::Playback { from: -3601, to: 0 },
+    ModelPurpose::Playback { from: -4 * 3600, to: -3600 },
+    ModelPurpose::Playback { from: -4 * 3600 - 1, to: 0 },
+    ModelPurpose::Playback { from: -24 * 3600, to: 0 },
+    ModelPurpose::Playback { from: -48 * 3600 - 1, to: 0 },
+    ModelPurpose::Playback { from: -50 * 3600, to: -49 * 3600 },
+    ModelPurpose::Playback { from: -200 * 3600, to: 0 },
+    ModelPurpose::Playback { from: 0, to: -60 },
+    ModelPurpose::Snapshot,
+    ModelPurpose::Ptz,
+    ModelPurpose::TwoWayAudio,
+];
+
+impl ModelPurpose {
+    fn function(self) -> Function {
+        match self {
+            ModelPurpose::Live(_) => Function::LiveView,
+            ModelPurpose::Playback { .. } => Function::Playback,
+            ModelPurpose::Snapshot => Function::AlarmPush,
+            ModelPurpose::Ptz => Function::Ptz,
+            ModelPurpose::TwoWayAudio => Function::TwoWayAudio,
+        }
+    }
+
+    /// Offsets from `now` (seconds) to instants.
+    fn absolute(self, now: i64) -> ModelPurpose {
+        match self {
+            ModelPurpose::Playback { from, to } => ModelPurpose::Playback { from: now + from, to: now + to },
+            other => other,
+        }
+    }
+
+    /// The system's purpose for an absolute model purpose.
+    fn to_system(self) -> Purpose {
+        let instant = |secs: i64| Timestamp::from_second(secs).expect("a valid instant");
+        match self {
+            ModelPurpose::Live(stream) => Purpose::Live(stream),
+            ModelPurpose::Playback { from, to } => Purpose::Playback { from: instant(from), to: instant(to) },
+            ModelPurpose::Snapshot => Purpose::Snapshot,
+            ModelPurpose::Ptz => Purpose::Ptz,
+            ModelPurpose::TwoWayAudio => Purpose::TwoWayAudio,
+        }
+    }
+}
+
+impl Model {
+    /// Whether `who` owns the device or has an accepted share of it (expired or not).
+    fn knows(&self, who: usize, device: usize) -> bool {
+        who == 0
+            || self.shares.iter().any(|s| {
+                s.device == device
+                    && s.recipient + 1 == who
+                    && self.has_account(s.recipient)
+                    && s.status == Status::Accepted
+            })
+    }
+
+    /// The authority's answer, by the plain rules (playback ranges as absolute instants).
+    fn answer(&self, who: usize, device: usize, channel: u16, purpose: ModelPurpose) -> Answer {
+        if !self.knows(who, device) {
+            return Answer::UnknownDevice;
+        }
+        if channel == 0 || channel > DEVICE_CHANNELS[device] {
+            return Answer::NoSuchChannel;
+        }
+        let (allowed, as_owner, earliest) = self.may(who, device, channel, purpose.function());
+        if !allowed {
+            return Answer::Denied;
+        }
+        if let ModelPurpose::Playback { from, to } = purpose {
+            if to < from {
+                return Answer::EmptyRange;
+            }
+            if let Some(earliest) = earliest.filter(|&e| from < e) {
+                return Answer::BeforeLookback { earliest };
+            }
+        }
+        Answer::Permit { as_owner, earliest }
+    }
+}
+
 /// Later entries for the same channel win, as they do in a JSON object built from pairs.
 fn dedup(grants: &[(u16, u8)]) -> Vec<(u16, u8)> {
     let mut map: std::collections::BTreeMap<u16, u8> = std::collections::BTreeMap::new();
@@ -521,52 +653,74 @@ impl System {
     }
 }
 
-fn to_ms(t: Option<Timestamp>) -> Option<i64> {
+fn to_secs(t: Option<Timestamp>) -> Option<i64> {
     t.map(|t| t.as_second())
 }
 
-async fn compare_all(model: &Model, system: &System, step: usize, op: &Op) {
-    for (d, device) in system.devices.iter().enumerate() {
+/// A permit given at one step, and the question it answered, to be re-checked at the next.
+struct Held {
+    permit: Permit,
+    who: usize,
+    device: usize,
+    channel: u16,
+    purpose: ModelPurpose,
+}
+
+/// Asks the authority every question after a step and compares with the model; re-checks the
+/// permits of the step before. Returns the permits given now.
+async fn compare_all(model: &Model, system: &System, step: usize, op: &Op, held: Vec<Held>) -> Vec<Held> {
+    let mut facts = Vec::new();
+    for device in system.devices {
         let mut conn = system.db.pool.acquire().await.unwrap();
-        let (facts, _) = devices::facts(&mut conn, *device).await.unwrap().unwrap();
-        let share_facts = shares::facts(&mut conn, *device).await.unwrap();
-        drop(conn);
+        facts.push(AccessFacts::load(&mut conn, device).await.unwrap().expect("the device exists"));
+    }
+    for h in held {
+        let still = h.permit.recheck(Some(&facts[h.device]), system.now);
+        let want = matches!(model.answer(h.who, h.device, h.channel, h.purpose), Answer::Permit { .. });
+        assert_eq!(
+            still.is_ok(),
+            want,
+            "step {step} ({op:?}): permit of account #{} for device #{}, channel {}, {:?} re-checked as {still:?}",
+            h.who,
+            h.device,
+            h.channel,
+            h.purpose
+        );
+    }
+    let mut given = Vec::new();
+    for (d, device_facts) in facts.iter().enumerate() {
         for who in 0..5 {
             let Some(account) = system.account(who) else { continue };
             for channel in 0..=MAX_CHANNEL_TRIED {
-                for function in Function::ALL {
-                    let got = access::may(account, &facts, &share_facts, channel, function, system.now);
-                    let got = match got {
-                        Decision::Owner => (true, true, None),
-                        Decision::Granted { playback_since } => (true, false, to_ms(playback_since)),
-                        Decision::Denied(_) => (false, false, None),
-                    };
-                    let want = model.may(who, d, channel, function);
-                    let want = (want.0, want.1, want.2.map(|s| s + system_epoch_offset(model, system)));
+                for purpose in PURPOSES.map(|p| p.absolute(model.now)) {
+                    let decided = device_facts.decide(account, channel, purpose.to_system(), system.now);
+                    let got = Answer::of(&decided);
+                    let want = model.answer(who, d, channel, purpose);
                     assert_eq!(
                         got, want,
-                        "step {step} ({op:?}): may(account #{who}, device #{d}, channel {channel}, {function}) differs"
+                        "step {step} ({op:?}): account #{who}, device #{d}, channel {channel}, {purpose:?} differs"
                     );
+                    if let Ok(permit) = decided {
+                        given.push(Held { permit, who, device: d, channel, purpose });
+                    }
                 }
             }
         }
     }
-}
-
-/// The model counts seconds from the test start; the system uses real instants.
-fn system_epoch_offset(model: &Model, system: &System) -> i64 {
-    system.now.as_second() - model.now
+    given
 }
 
 async fn run_sequence(db: Db, ops: Vec<Op>) {
     let mut system = System::new(db).await;
     let mut model = Model { now: support::start_time().as_second(), ..Model::default() };
-    // Keep the model's clock in absolute seconds, like the system's.
+    // The model's clock counts absolute seconds, like the system's.
+    assert_eq!(model.now, system.now.as_second());
+    let mut held = Vec::new();
     for (step, op) in ops.iter().enumerate() {
         let want = model.apply(op);
         let got = system.apply(op).await;
         assert_eq!(got, want, "step {step} ({op:?}): outcome differs");
-        compare_all(&model, &system, step, op).await;
+        held = compare_all(&model, &system, step, op, held).await;
     }
 }
 

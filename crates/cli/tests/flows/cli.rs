@@ -1,6 +1,6 @@
 //! Runs the `camshare` binary as a user would, against a test server.
 
-use camshare_server::testing::{Engine, TestApp, spawn_app};
+use camshare_testkit::{Engine, TestApp, spawn_app};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 

@@ -1,10 +1,10 @@
 //! The owner's flows (FLOWS.md "Owner" 1–11, without video or window) through the CLI.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 fn ids(v: &Value, key: &str) -> Vec<i64> {
     v.as_array().unwrap().iter().map(|x| x[key].as_i64().unwrap()).collect()

@@ -2,8 +2,8 @@
 //! stream with a URL from `camshare stream-url`, and are refused without its ticket.
 
 use camshare_camsim::{Camsim, Config};
-use camshare_server::on_both_engines;
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
+use camshare_testkit::on_both_engines;
 use tokio::process::Command;
 
 use crate::cli::Cli;
@@ -85,7 +85,7 @@ async fn players_open_with_a_ticket_and_not_without(engine: Engine) {
     assert!(!ffprobe(&url).await.status.success(), "a used ticket opened again");
 
     // gst-launch-1.0 with rtspsrc decodes a frame with a fresh URL…
-    let dir = camshare_server::testing::temp_dir("camshare-players");
+    let dir = camshare_testkit::temp_dir("camshare-players");
     let png = dir.join("frame.png");
     let url = cli.ok(&bob, &["stream-url", &nvr, "--channel", "2"]).await.stdout.trim().to_string();
     let launched = gst_launch(&url, &png).await;

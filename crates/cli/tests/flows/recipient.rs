@@ -1,10 +1,10 @@
 //! The recipient's flows (FLOWS.md "Recipient" 1, 2, 3, 4, 6 and "Both") through the CLI.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 fn event_types(out: &str) -> Vec<String> {
     out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["type"].as_str().unwrap().to_string()).collect()

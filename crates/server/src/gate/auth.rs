@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use camshare_api::AccountId;
 use gstreamer::glib;
 use gstreamer::glib::subclass::prelude::*;
 use gstreamer_rtsp::{RTSPHeaderField, RTSPStatusCode};
@@ -14,9 +13,10 @@ use gstreamer_rtsp_server::prelude::*;
 use gstreamer_rtsp_server::subclass::prelude::*;
 
 use super::GateShared;
+use crate::permits::{self, Permit, Purpose};
 use crate::secrets::token_hash;
 use crate::store::devices;
-use crate::store::tickets::{self, TicketGrant};
+use crate::store::tickets::{self, Claim};
 
 glib::wrapper! {
     /// The gate's `GstRTSPAuth`.
@@ -119,20 +119,20 @@ mod imp {
             let ticket_hash = token_hash(&ticket);
 
             // A connection that already claimed this ticket: the same stream only.
-            if let Some(grant) = shared.sessions.grant_of(client, &ticket_hash) {
+            if let Some(permit) = shared.viewers.permit_of(client, &ticket_hash) {
                 return match wanted {
-                    Some(w) if w == (grant.device, grant.channel, grant.stream) => Ok(()),
+                    Some(w) if names(&permit, w) => Ok(()),
                     None if path == "/" || path.is_empty() || path == "*" => Ok(()),
                     _ => Err(Refusal::Forbidden),
                 };
             }
-            if shared.sessions.is_bound(client) {
+            if shared.viewers.is_bound(client) {
                 // One connection, one ticket.
                 return Err(Refusal::Forbidden);
             }
             let wanted = wanted.ok_or(Refusal::NotFound)?;
             let now = shared.clock.now();
-            let grant = shared
+            let claim = shared
                 .runtime
                 .block_on(tickets::claim(&shared.db.pool, &ticket, now))
                 .map_err(|e| {
@@ -140,31 +140,34 @@ mod imp {
                     Refusal::Unauthorized
                 })?
                 .ok_or(Refusal::Unauthorized)?;
-            if user != grant.account.0.to_string() {
+            if user != claim.account.0.to_string() {
                 return Err(Refusal::Unauthorized);
             }
-            if wanted != (grant.device, grant.channel, grant.stream) {
+            if !matches!(claim.purpose, Purpose::Live(stream) if wanted == (claim.device, claim.channel, stream)) {
                 return Err(Refusal::Forbidden);
             }
-            let (owner, login) = shared.runtime.block_on(allowed_now(shared, grant)).ok_or(Refusal::Unauthorized)?;
-            super::super::relay::ensure_factory(shared, grant, login);
-            shared.sessions.open(shared, client, ticket_hash, grant, owner);
+            let (permit, login) = shared.runtime.block_on(permit_now(shared, claim)).ok_or(Refusal::Unauthorized)?;
+            super::super::relay::ensure_factory(shared, &permit, login);
+            shared.viewers.open(shared, client, ticket_hash, permit);
             Ok(())
         }
     }
 }
 
-/// Whether the grant's account may watch now (the same decision the gate's sessions are held
-/// to); with the device's owner and camera login if so.
-async fn allowed_now(shared: &GateShared, grant: TicketGrant) -> Option<(AccountId, devices::CameraLogin)> {
-    let facts = super::sessions::load_facts(shared, grant.device).await.ok()?;
-    if super::sessions::verdict(&facts, grant, shared.clock.now()).is_some() {
-        return None;
-    }
-    let (device, _) = facts?;
+/// Whether a live-view permit names this gate path's device, channel and stream.
+fn names(permit: &Permit, (device, channel, stream): (camshare_api::DeviceId, u16, camshare_api::StreamKind)) -> bool {
+    permit.device() == device && permit.channel() == channel && permit.purpose() == Purpose::Live(stream)
+}
+
+/// The authority's permit for what the claimed ticket names, decided now (the same authority
+/// the gate's enforcer holds open viewers to), with the device's camera login.
+async fn permit_now(shared: &GateShared, claim: Claim) -> Option<(Permit, devices::CameraLogin)> {
+    let now = shared.clock.now();
+    let decided = permits::decide(&shared.db.pool, claim.account, claim.device, claim.channel, claim.purpose, now);
+    let permit = decided.await.ok()?.ok()?;
     let mut conn = shared.db.pool.acquire().await.ok()?;
-    let login = devices::camera_login(&mut conn, &shared.key, grant.device).await.ok()??;
-    Some((device.owner, login))
+    let login = devices::camera_login(&mut conn, &shared.key, claim.device).await.ok()??;
+    Some((permit, login))
 }
 
 /// Sends the refusal's RTSP answer.

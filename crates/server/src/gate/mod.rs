@@ -4,23 +4,24 @@
 //! - A viewer asks `POST /api/stream-tickets` and gets a one-time ticket for one stream of one
 //!   channel, and the gate's URL `rtsp://HOST:PORT/live/DEVICE/CHANNEL/main|sub`.
 //! - It presents the ticket as RTSP Basic credentials (username: its account id). The gate's
-//!   [`auth`] claims the ticket (once, within 30 s), checks it against the path and the decision
-//!   function, and only then lets the request reach a media factory: refusals come before any
-//!   media byte.
+//!   [`auth`] claims the ticket (once, within 30 s), checks it against the path, asks the
+//!   authority (`permits`) for a permit, and only then lets the request reach a media factory,
+//!   which is built from that permit: refusals come before any media byte.
 //! - [`relay`] keeps one upstream connection per camera stream, shared by all its viewers, with
 //!   the latest keyframe group cached so a new viewer starts at once. Nothing is re-encoded.
-//! - [`sessions`] knows every open viewer; after every committed change, and every 250 ms for
-//!   expiry and schedule ends, it asks the decision function again and closes those no longer
-//!   allowed. The owner's own sessions end only when the device is deleted.
+//! - [`viewers`] knows every open viewer and its permit; after every committed change, and every
+//!   250 ms for expiry and schedule ends, it asks the authority whether each permit still holds
+//!   and closes those that do not. The owner's own viewers end only when the device is deleted.
 
 pub mod auth;
 pub mod relay;
-pub mod sessions;
+pub mod viewers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::{Context, anyhow};
+use std::sync::Mutex;
+
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer_rtsp_server as rtsp;
@@ -29,6 +30,7 @@ use gstreamer_rtsp_server::prelude::*;
 use crate::clock::Clock;
 use crate::secrets::ServerKey;
 use crate::store::Db;
+use crate::tasks::BackgroundTasks;
 
 /// What the gate needs from the rest of the server.
 pub(crate) struct GateShared {
@@ -40,10 +42,11 @@ pub(crate) struct GateShared {
     pub context: glib::MainContext,
     pub mounts: rtsp::RTSPMountPoints,
     pub relays: relay::Relays,
-    pub sessions: sessions::Sessions,
+    pub viewers: viewers::Viewers,
 }
 
-/// A running gate; dropping it stops the RTSP server and closes every session.
+/// A running gate; `stop` (or dropping it) closes every viewer, the RTSP port and every
+/// camera connection.
 pub struct Gate {
     /// The port actually bound.
     pub port: u16,
@@ -51,19 +54,12 @@ pub struct Gate {
     pub url_base: String,
     shared: Arc<GateShared>,
     main_loop: glib::MainLoop,
-    thread: Option<std::thread::JoinHandle<()>>,
-    enforcer: tokio::task::JoinHandle<()>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Drop for Gate {
     fn drop(&mut self) {
-        self.enforcer.abort();
-        self.shared.sessions.close_all(&self.shared);
-        self.main_loop.quit();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        self.shared.relays.stop_all();
+        self.stop();
     }
 }
 
@@ -76,13 +72,14 @@ impl Gate {
         db: Db,
         key: ServerKey,
         clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<Gate> {
-        gst::init().context("cannot initialise GStreamer for the media gate")?;
+        tasks: &BackgroundTasks,
+    ) -> Result<Gate, String> {
+        gst::init().map_err(|e| format!("cannot initialise GStreamer for the media gate: {e}"))?;
         let context = glib::MainContext::new();
         let server = rtsp::RTSPServer::new();
         server.set_address(&listen.ip().to_string());
         server.set_service(&listen.port().to_string());
-        let mounts = server.mount_points().ok_or_else(|| anyhow!("the RTSP server has no mount points"))?;
+        let mounts = server.mount_points().ok_or("the RTSP server has no mount points")?;
         let shared = Arc::new(GateShared {
             db,
             key,
@@ -91,36 +88,49 @@ impl Gate {
             context: context.clone(),
             mounts,
             relays: relay::Relays::default(),
-            sessions: sessions::Sessions::default(),
+            viewers: viewers::Viewers::default(),
         });
         server.set_auth(Some(&auth::GateAuth::new(shared.clone())));
         let source = context
             .with_thread_default(|| server.attach(Some(&context)))
-            .map_err(|_| anyhow!("cannot use the gate's main context"))?
-            .with_context(|| format!("the media gate cannot listen on {listen}"))?;
+            .map_err(|_| "cannot use the gate's main context".to_string())?
+            .map_err(|e| format!("the media gate cannot listen on {listen}: {e}"))?;
         let port = server.bound_port() as u16;
         let host = public_host.map(str::to_string).unwrap_or_else(|| listen.ip().to_string());
         let url_base = format!("rtsp://{host}:{port}");
         let main_loop = glib::MainLoop::new(Some(&context), false);
         let thread = {
             let main_loop = main_loop.clone();
-            std::thread::Builder::new().name("camshare-gate".into()).spawn(move || {
-                let context = main_loop.context();
-                let _ = context.with_thread_default(|| main_loop.run());
-                // The server's source lives on this context, not the default one.
-                if let Some(s) = context.find_source_by_id(&source) {
-                    s.destroy();
-                }
-                drop(server);
-            })?
+            std::thread::Builder::new()
+                .name("camshare-gate".into())
+                .spawn(move || {
+                    let context = main_loop.context();
+                    let _ = context.with_thread_default(|| main_loop.run());
+                    // The server's source lives on this context, not the default one.
+                    if let Some(s) = context.find_source_by_id(&source) {
+                        s.destroy();
+                    }
+                    drop(server);
+                })
+                .map_err(|e| format!("cannot start the gate's thread: {e}"))?
         };
-        let enforcer = tokio::spawn(sessions::enforce(shared.clone()));
-        Ok(Gate { port, url_base, shared, main_loop, thread: Some(thread), enforcer })
+        tasks.spawn("gate enforcer", viewers::enforce(shared.clone()));
+        Ok(Gate { port, url_base, shared, main_loop, thread: Mutex::new(Some(thread)) })
     }
 
-    /// Open viewer sessions right now (for tests and the activity log).
-    pub fn open_sessions(&self) -> usize {
-        self.shared.sessions.len()
+    /// Closes every viewer, stops the RTSP server (its port closes) and every camera
+    /// connection. The enforcer is a background task of the server and stops with it.
+    pub fn stop(&self) {
+        let Some(thread) = self.thread.lock().expect("gate thread lock").take() else { return };
+        self.shared.viewers.close_all(&self.shared);
+        self.main_loop.quit();
+        let _ = thread.join();
+        self.shared.relays.stop_all();
+    }
+
+    /// Open viewers right now.
+    pub fn open_viewers(&self) -> usize {
+        self.shared.viewers.len()
     }
 }
 

@@ -23,8 +23,9 @@ use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 
 use super::GateShared;
+use crate::camera;
+use crate::permits::{Permit, Purpose};
 use crate::store::devices::CameraLogin;
-use crate::store::tickets::TicketGrant;
 
 /// How long an upstream with no viewers stays connected, so that a viewer who comes back (a grid
 /// that reopens, a reconnect) starts at once.
@@ -104,27 +105,16 @@ impl Relays {
     }
 }
 
-/// The camera's URL for one stream: a bare `rtsp://host:port` gets Hikvision's path
-/// (`/Streaming/Channels/101` is channel 1's main stream); an address with a path of its own is
-/// a single stream and used as it is.
-pub fn camera_stream_url(base: &str, channel: u16, stream: StreamKind) -> String {
-    let after_scheme = base.split_once("://").map(|(_, rest)| rest).unwrap_or(base);
-    let has_path = after_scheme.find('/').is_some_and(|i| after_scheme.len() > i + 1);
-    if has_path {
-        return base.to_string();
-    }
-    let suffix = match stream {
-        StreamKind::Main => "01",
-        StreamKind::Sub => "02",
+/// Makes sure the gate serves this live-view permit's path: a factory whose every media is one
+/// viewer fed from the shared upstream. Only a permit opens a camera stream; a permit for
+/// anything but live view opens nothing here.
+pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, login: CameraLogin) {
+    let Purpose::Live(stream) = permit.purpose() else {
+        tracing::error!(?permit, "gate: only live-view permits have a relay");
+        return;
     };
-    format!("{}/Streaming/Channels/{channel}{suffix}", base.trim_end_matches('/'))
-}
-
-/// Makes sure the gate serves this grant's path: a factory whose every media is one viewer fed
-/// from the shared upstream.
-pub(crate) fn ensure_factory(shared: &Arc<GateShared>, grant: TicketGrant, login: CameraLogin) {
-    let path = super::stream_path(grant.device, grant.channel, grant.stream);
-    let key = StreamKey { device: grant.device, channel: grant.channel, stream: grant.stream };
+    let path = super::stream_path(permit.device(), permit.channel(), stream);
+    let key = StreamKey { device: permit.device(), channel: permit.channel(), stream };
     // A factory is per path; the login may have changed since it was made, so replace it.
     let factory = rtsp::RTSPMediaFactory::new();
     factory.set_launch(
@@ -311,25 +301,23 @@ fn build_upstream(
     key: StreamKey,
     login: &CameraLogin,
     state: Arc<Mutex<UpstreamState>>,
-) -> anyhow::Result<gst::Pipeline> {
+) -> Result<gst::Pipeline, String> {
     let pipeline = gst::parse::launch(
         "rtspsrc name=src protocols=tcp latency=0 ! rtph264depay \
          ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false",
-    )?
+    )
+    .map_err(|e| e.to_string())?
     .downcast::<gst::Pipeline>()
-    .map_err(|_| anyhow::anyhow!("not a pipeline"))?;
-    let src = pipeline.by_name("src").ok_or_else(|| anyhow::anyhow!("no rtspsrc"))?;
-    src.set_property("location", camera_stream_url(&login.rtsp_url, key.channel, key.stream));
+    .map_err(|_| "not a pipeline".to_string())?;
+    let src = pipeline.by_name("src").ok_or("no rtspsrc")?;
+    src.set_property("location", camera::at(login.address.clone()).stream_url(key.channel, key.stream));
     // A camera that takes the connection but does not answer fails after 5 s rather than
     // rtspsrc's default 20 s, which is also gst-rtsp-server's limit for a waiting viewer.
     src.set_property("tcp-timeout", CAMERA_ANSWER_TIMEOUT.as_micros() as u64);
     // The camera's login goes in as properties, never into a URL that could be logged.
     src.set_property("user-id", &login.username);
     src.set_property("user-pw", &login.password);
-    let sink = pipeline
-        .by_name("sink")
-        .and_then(|s| s.downcast::<gst_app::AppSink>().ok())
-        .ok_or_else(|| anyhow::anyhow!("no appsink"))?;
+    let sink = pipeline.by_name("sink").and_then(|s| s.downcast::<gst_app::AppSink>().ok()).ok_or("no appsink")?;
     let on_sample = state.clone();
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
@@ -341,33 +329,36 @@ fn build_upstream(
             })
             .build(),
     );
-    let bus = pipeline.bus().ok_or_else(|| anyhow::anyhow!("no bus"))?;
-    pipeline.set_state(gst::State::Playing)?;
+    let bus = pipeline.bus().ok_or("no bus")?;
+    pipeline.set_state(gst::State::Playing).map_err(|e| e.to_string())?;
     // Watch for the camera going away: the viewers end, and the next viewer starts afresh.
     let device = key.device.0;
     let channel = key.channel;
-    std::thread::Builder::new().name("camshare-upstream".into()).spawn(move || {
-        let wanted = [gst::MessageType::Error, gst::MessageType::Eos];
-        let message = loop {
-            if let Some(message) = bus.timed_pop_filtered(gst::ClockTime::from_mseconds(500), &wanted) {
-                break message;
+    std::thread::Builder::new()
+        .name("camshare-upstream".into())
+        .spawn(move || {
+            let wanted = [gst::MessageType::Error, gst::MessageType::Eos];
+            let message = loop {
+                if let Some(message) = bus.timed_pop_filtered(gst::ClockTime::from_mseconds(500), &wanted) {
+                    break message;
+                }
+                if state.lock().expect("upstream lock").stopped {
+                    return;
+                }
+            };
+            if let gst::MessageView::Error(e) = message.view() {
+                tracing::warn!(device, channel, error = %e.error(), "gate: the camera stream failed");
             }
-            if state.lock().expect("upstream lock").stopped {
-                return;
+            let viewers = {
+                let mut state = state.lock().expect("upstream lock");
+                state.failed = true;
+                std::mem::take(&mut state.viewers)
+            };
+            for viewer in viewers {
+                end_viewer(&viewer.appsrc, viewer.last.is_some());
             }
-        };
-        if let gst::MessageView::Error(e) = message.view() {
-            tracing::warn!(device, channel, error = %e.error(), "gate: the camera stream failed");
-        }
-        let viewers = {
-            let mut state = state.lock().expect("upstream lock");
-            state.failed = true;
-            std::mem::take(&mut state.viewers)
-        };
-        for viewer in viewers {
-            end_viewer(&viewer.appsrc, viewer.last.is_some());
-        }
-    })?;
+        })
+        .map_err(|e| e.to_string())?;
     Ok(pipeline)
 }
 
@@ -392,23 +383,5 @@ fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
     });
     if state.viewers.is_empty() && state.idle_since.is_none() {
         state.idle_since = Some(Instant::now());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_addresses_get_hikvision_paths() {
-        assert_eq!(
-            camera_stream_url("rtsp://10.0.0.5:554", 2, StreamKind::Sub),
-            "rtsp://10.0.0.5:554/Streaming/Channels/202"
-        );
-        assert_eq!(
-            camera_stream_url("rtsp://10.0.0.5:554/", 1, StreamKind::Main),
-            "rtsp://10.0.0.5:554/Streaming/Channels/101"
-        );
-        assert_eq!(camera_stream_url("rtsp://10.0.0.5/live/ch0", 1, StreamKind::Main), "rtsp://10.0.0.5/live/ch0");
     }
 }

@@ -8,14 +8,15 @@ use camshare_api::{ApiError, Device, DeviceAccess, DeviceId, DeviceUpdate, NewDe
 
 use super::AppState;
 use super::extract::{Body, Caller, IdPath};
+use crate::devices;
 use crate::error::Result;
-use crate::store::{devices, shares};
+use crate::store::{self, shares};
 
 /// My devices.
 #[utoipa::path(get, path = routes::DEVICES, tag = "devices", security(("bearer" = [])),
     responses((status = 200, body = Vec<Device>), (status = 401, body = ApiError)))]
 pub async fn list_devices(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Device>>> {
-    let mut list = devices::list(&state.db, &state.key, caller.account).await?;
+    let mut list = store::devices::list(&state.db, &state.key, caller.account).await?;
     list.iter_mut().for_each(|device| state.health.annotate(device));
     Ok(Json(list))
 }
@@ -41,7 +42,7 @@ pub async fn get_device(
     caller: Caller,
     IdPath(id): IdPath<DeviceId>,
 ) -> Result<Json<Device>> {
-    let mut device = devices::get(&state.db, &state.key, caller.account, id).await?;
+    let mut device = store::devices::get(&state.db, &state.key, caller.account, id).await?;
     state.health.annotate(&mut device);
     Ok(Json(device))
 }
@@ -84,6 +85,6 @@ pub async fn device_access(
     caller: Caller,
     IdPath(id): IdPath<DeviceId>,
 ) -> Result<Json<Vec<DeviceAccess>>> {
-    devices::get(&state.db, &state.key, caller.account, id).await?;
+    store::devices::get(&state.db, &state.key, caller.account, id).await?;
     Ok(Json(shares::of_device(&state.db.pool, id, state.now()).await?))
 }

@@ -95,7 +95,9 @@ pub async fn events_stream(
     // The first message carries only the start position, so a client that drops before any
     // event arrives still knows where to resume.
     let opening = SseEvent::default().id(last.to_string()).comment("connected");
-    let stream = futures::stream::once(async move { Ok(opening) }).chain(stream);
+    let stream = futures::stream::once(async move { Ok(opening) })
+        .chain(stream)
+        .take_until(state.shutdown.clone().cancelled_owned());
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

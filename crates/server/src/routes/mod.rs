@@ -32,10 +32,12 @@ pub struct AppState {
     pub db: Db,
     pub key: ServerKey,
     pub clock: Arc<dyn Clock>,
-    /// The media gate, running beside the HTTP server.
-    pub gate: Arc<crate::gate::Gate>,
+    /// The media gate, running beside the HTTP server; `None` when the server runs without it.
+    pub gate: Option<Arc<crate::gate::Gate>>,
     /// Whether each device answered at its last check.
     pub health: crate::health::DeviceHealth,
+    /// Cancelled when the server stops: open event streams end.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {

@@ -12,10 +12,10 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::extract::{Body, Caller, IdPath, Params};
-use crate::access::{self, Decision};
 use crate::error::{Result, ServerError};
+use crate::permits::{self, Purpose, Refusal};
 use crate::sharing;
-use crate::store::{devices, shares};
+use crate::store::shares;
 
 /// Share devices with one recipient (email, phone or account code). The answer reads the same
 /// whether or not the address has an account.
@@ -118,8 +118,8 @@ pub async fn cancel_share(
     Ok(Json(outgoing(&state, caller, id).await?))
 }
 
-/// Ask the decision function: may I use this function on this channel now? A device that is
-/// neither mine nor shared with me (in any state) is `not_found`.
+/// Ask the authority: may I use this function on this channel now? A device that is neither
+/// mine nor shared with me (accepted) is `not_found`; any other refusal is `allowed: false`.
 #[utoipa::path(get, path = routes::ACCESS, tag = "shares", security(("bearer" = [])), params(AccessQuery),
     responses((status = 200, body = AccessDecision), (status = 404, body = ApiError)))]
 pub async fn check_access(
@@ -127,51 +127,11 @@ pub async fn check_access(
     caller: Caller,
     Params(q): Params<AccessQuery>,
 ) -> Result<Json<AccessDecision>> {
-    let (_, _, decision) = decide(&state, caller, q.device, q.channel, q.function).await?;
-    Ok(Json(match decision {
-        Decision::Owner => AccessDecision { allowed: true, as_owner: true, playback_since: None },
-        Decision::Granted { playback_since } => AccessDecision { allowed: true, as_owner: false, playback_since },
-        Decision::Denied(_) => AccessDecision { allowed: false, as_owner: false, playback_since: None },
+    let now = state.now();
+    let purpose = Purpose::probing(q.function, now);
+    Ok(Json(match permits::decide(&state.db.pool, caller.account, q.device, q.channel, purpose, now).await? {
+        Ok(permit) => AccessDecision { allowed: true, as_owner: permit.as_owner(), playback_since: permit.earliest() },
+        Err(Refusal::UnknownDevice) => return Err(Refusal::UnknownDevice.into_api_error().into()),
+        Err(_) => AccessDecision { allowed: false, as_owner: false, playback_since: None },
     }))
-}
-
-/// The decision function's answer for the caller on a device, with the device's facts and name;
-/// `not_found` for a device the caller does not know (see `knows_device`).
-pub(super) async fn decide(
-    state: &AppState,
-    caller: Caller,
-    id: camshare_api::DeviceId,
-    channel: u16,
-    function: camshare_api::Function,
-) -> Result<(access::DeviceFacts, String, Decision)> {
-    let mut conn = state.db.pool.acquire().await?;
-    let (device, name) = devices::facts(&mut conn, id).await?.ok_or_else(|| ServerError::not_found("device"))?;
-    if !knows_device(&mut conn, caller, &device, id).await? {
-        return Err(ServerError::not_found("device"));
-    }
-    let facts = shares::facts(&mut conn, id).await?;
-    let decision = access::may(caller.account, &device, &facts, channel, function, state.now());
-    Ok((device, name, decision))
-}
-
-/// Whether the caller owns the device or has an accepted share of it (expired or not): only they
-/// learn anything about it.
-async fn knows_device(
-    conn: &mut sqlx::AnyConnection,
-    caller: Caller,
-    device: &access::DeviceFacts,
-    id: camshare_api::DeviceId,
-) -> Result<bool> {
-    if access::is_owner(caller.account, device) {
-        return Ok(true);
-    }
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM shares s JOIN recipients r ON r.id = s.recipient_id \
-         WHERE s.device_id = $1 AND r.account_id = $2 AND s.status = 'accepted'",
-    )
-    .bind(id.0)
-    .bind(caller.account.0)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
 }

@@ -88,3 +88,8 @@ pub async fn find_by_code_id(conn: &mut AnyConnection, code_id: &str) -> Result<
         .fetch_optional(conn)
         .await?)
 }
+
+/// The name an account shows to others (in invites, for instance).
+pub async fn display_name(conn: &mut AnyConnection, id: AccountId) -> Result<String> {
+    Ok(sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1").bind(id.0).fetch_one(conn).await?)
+}

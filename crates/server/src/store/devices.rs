@@ -1,18 +1,16 @@
-//! Devices and their channels. Camera credentials are stored encrypted with the server key and
-//! are decrypted only to show the owner the username (and, later, for the media gate).
+//! The SQL of devices and their channels. Camera credentials are stored encrypted with the
+//! server key and are decrypted only to show the owner the username and for the media gate.
+//! The rules (what a valid device is, what a change tells whom) are in `crate::devices`.
 
 use std::collections::HashMap;
 
-use camshare_api::{
-    AccountId, ActivityKind, ApiError, Channel, Device, DeviceId, DeviceKind, DeviceUpdate, EventKind, NewDevice,
-    ShareId, Timestamp,
-};
+use camshare_api::{AccountId, Channel, Device, DeviceId, DeviceKind, ShareId, Timestamp};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyConnection, Executor};
 
-use super::activity::{self, NewActivity};
-use super::{Db, events};
+use super::Db;
 use crate::access::DeviceFacts;
+use crate::camera::RtspAddress;
 use crate::clock::{from_millis, to_millis};
 use crate::error::{Result, ServerError};
 use crate::secrets::ServerKey;
@@ -38,77 +36,6 @@ struct DeviceRow {
 const SELECT_DEVICE: &str = "SELECT d.id, d.name, d.kind, d.rtsp_url, d.credentials, d.created_ms, \
      (SELECT COUNT(*) FROM shares s WHERE s.device_id = d.id AND s.status IN ('pending', 'accepted')) AS active_shares \
      FROM devices d";
-
-fn check_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} is longer than {max} characters")));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(ApiError::invalid(field, format!("{field} contains control characters")));
-    }
-    Ok(v.to_string())
-}
-
-/// An RTSP address without embedded credentials (those go in the username/password fields, so
-/// that they are encrypted and never shown).
-fn check_rtsp_url(url: &str) -> Result<String, ApiError> {
-    let url = url.trim();
-    let rest = url
-        .strip_prefix("rtsp://")
-        .or_else(|| url.strip_prefix("rtsps://"))
-        .ok_or_else(|| ApiError::invalid("rtsp_url", "the camera address must start with rtsp:// or rtsps://"))?;
-    let authority = rest.split('/').next().unwrap_or("");
-    if authority.contains('@') {
-        return Err(ApiError::invalid(
-            "rtsp_url",
-            "put the camera's username and password in their own fields, not in the address",
-        ));
-    }
-    if authority.is_empty() || url.len() > 512 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ApiError::invalid("rtsp_url", "the camera address is not a valid rtsp:// URL"));
-    }
-    Ok(url.to_string())
-}
-
-fn channel_names(
-    kind: DeviceKind,
-    names: &[String],
-    count: Option<u16>,
-    device_name: &str,
-) -> Result<Vec<String>, ApiError> {
-    let names: Vec<String> = if names.is_empty() {
-        let n = count.unwrap_or(1);
-        if !kind.allows_channels(n) {
-            return Err(channel_count_error(kind, n));
-        }
-        if n == 1 { vec![device_name.to_string()] } else { (1..=n).map(|i| format!("Camera {i:02}")).collect() }
-    } else {
-        if count.is_some_and(|c| usize::from(c) != names.len()) {
-            return Err(ApiError::invalid("channel_names", "give one name per channel, or only a channel count"));
-        }
-        names
-            .iter()
-            .map(|n| check_text("channel name", n, 64).map_err(|e| e.on_field("channel_names")))
-            .collect::<Result<_, _>>()?
-    };
-    let n = u16::try_from(names.len()).unwrap_or(u16::MAX);
-    if !kind.allows_channels(n) {
-        return Err(channel_count_error(kind, n));
-    }
-    Ok(names)
-}
-
-fn channel_count_error(kind: DeviceKind, n: u16) -> ApiError {
-    let allowed = match kind {
-        DeviceKind::Nvr => format!("1 to {}", DeviceKind::MAX_NVR_CHANNELS),
-        _ => "exactly 1".to_string(),
-    };
-    ApiError::invalid("channel_count", format!("a {kind} has {allowed} channels, not {n}"))
-}
 
 async fn channels_of<'c>(conn: impl Executor<'c, Database = Any>, ids: &[i64]) -> Result<HashMap<i64, Vec<Channel>>> {
     let mut map: HashMap<i64, Vec<Channel>> = HashMap::new();
@@ -151,53 +78,6 @@ fn to_device(row: DeviceRow, channels: Vec<Channel>, key: &ServerKey) -> Result<
         reachability: camshare_api::Reachability::Unchecked,
         checked_at: None,
     })
-}
-
-/// Adds a device for its owner.
-pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now: Timestamp) -> Result<Device> {
-    let name = check_text("name", &new.name, 64)?;
-    let rtsp_url = check_rtsp_url(&new.rtsp_url)?;
-    let username = check_text("username", &new.username, 64)?;
-    if new.password.is_empty() || new.password.len() > 128 {
-        return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
-    }
-    let names = channel_names(new.kind, &new.channel_names, new.channel_count, &name)?;
-    let creds = serde_json::to_vec(&Credentials { username, password: new.password }).map_err(ServerError::internal)?;
-    let mut tx = db.write().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO devices (owner_id, name, kind, rtsp_url, credentials, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(owner.0)
-    .bind(&name)
-    .bind(new.kind.as_str())
-    .bind(&rtsp_url)
-    .bind(key.encrypt(&creds))
-    .bind(to_millis(now))
-    .fetch_one(&mut *tx)
-    .await?;
-    for (i, channel) in names.iter().enumerate() {
-        sqlx::query("INSERT INTO channels (device_id, number, name) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(i as i64 + 1)
-            .bind(channel)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let entry = NewActivity {
-        owner,
-        kind: ActivityKind::DeviceAdded,
-        device: Some(DeviceId(id)),
-        device_name: &name,
-        share: None,
-        recipient: None,
-        detail: Some(match names.len() {
-            1 => format!("{} with 1 channel", new.kind.label()),
-            n => format!("{} with {n} channels", new.kind.label()),
-        }),
-    };
-    activity::insert(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    get(db, key, owner, DeviceId(id)).await
 }
 
 /// The owner's devices, in the order they were added.
@@ -247,7 +127,7 @@ pub async fn facts(conn: &mut AnyConnection, id: DeviceId) -> Result<Option<(Dev
 }
 
 /// Active shares of a device with a recipient account: whom to tell when the device changes.
-async fn active_recipients(
+pub async fn active_recipients(
     conn: &mut AnyConnection,
     id: DeviceId,
 ) -> Result<Vec<(ShareId, Option<AccountId>, String)>> {
@@ -261,120 +141,105 @@ async fn active_recipients(
     Ok(rows.into_iter().map(|(s, a, addr)| (ShareId(s), a.map(AccountId), addr)).collect())
 }
 
-/// Changes a device. Renaming tells its recipients; channel count never changes.
-pub async fn edit(
-    db: &Db,
-    key: &ServerKey,
+/// Stores a new device with its channels (names already checked); returns its id.
+pub async fn insert(
+    tx: &mut AnyConnection,
     owner: AccountId,
-    id: DeviceId,
-    update: DeviceUpdate,
+    new: &CheckedDevice<'_>,
+    key: &ServerKey,
     now: Timestamp,
-) -> Result<Device> {
-    let current = get(db, key, owner, id).await?;
-    let name = update.name.as_deref().map(|n| check_text("name", n, 64)).transpose()?;
-    let rtsp_url = update.rtsp_url.as_deref().map(check_rtsp_url).transpose()?;
-    let username = update.username.as_deref().map(|u| check_text("username", u, 64)).transpose()?;
-    if update.password.as_ref().is_some_and(|p| p.is_empty() || p.len() > 128) {
-        return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
-    }
-    let names = match &update.channel_names {
-        Some(names) if names.len() != current.channels.len() => {
-            return Err(ApiError::invalid(
-                "channel_names",
-                format!("this device has {} channels; give exactly that many names", current.channels.len()),
-            )
-            .into());
-        }
-        Some(names) => Some(channel_names(current.kind, names, None, &current.name)?),
-        None => None,
-    };
-    let mut tx = db.write().await?;
-    if username.is_some() || update.password.is_some() {
-        let blob: Vec<u8> =
-            sqlx::query_scalar("SELECT credentials FROM devices WHERE id = $1").bind(id.0).fetch_one(&mut *tx).await?;
-        let mut creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
-        if let Some(u) = &username {
-            creds.username = u.clone();
-        }
-        if let Some(p) = &update.password {
-            creds.password = p.clone();
-        }
-        let blob = key.encrypt(&serde_json::to_vec(&creds).map_err(ServerError::internal)?);
-        sqlx::query("UPDATE devices SET credentials = $1 WHERE id = $2")
-            .bind(blob)
-            .bind(id.0)
+) -> Result<DeviceId> {
+    let creds =
+        serde_json::to_vec(&Credentials { username: new.username.to_string(), password: new.password.to_string() })
+            .map_err(ServerError::internal)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO devices (owner_id, name, kind, rtsp_url, credentials, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(owner.0)
+    .bind(new.name)
+    .bind(new.kind.as_str())
+    .bind(new.rtsp_url)
+    .bind(key.encrypt(&creds))
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    for (i, channel) in new.channel_names.iter().enumerate() {
+        sqlx::query("INSERT INTO channels (device_id, number, name) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(i as i64 + 1)
+            .bind(channel)
             .execute(&mut *tx)
             .await?;
     }
-    if let Some(name) = &name {
-        sqlx::query("UPDATE devices SET name = $1 WHERE id = $2").bind(name).bind(id.0).execute(&mut *tx).await?;
-    }
-    if let Some(url) = &rtsp_url {
-        sqlx::query("UPDATE devices SET rtsp_url = $1 WHERE id = $2").bind(url).bind(id.0).execute(&mut *tx).await?;
-    }
-    if let Some(names) = &names {
-        for (i, n) in names.iter().enumerate() {
-            sqlx::query("UPDATE channels SET name = $1 WHERE device_id = $2 AND number = $3")
-                .bind(n)
-                .bind(id.0)
-                .bind(i as i64 + 1)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    if name.is_some() || names.is_some() {
-        for (share, account, _) in active_recipients(&mut tx, id).await? {
-            if let Some(account) = account {
-                events::insert(&mut tx, account, &EventKind::ShareChanged { share, device: id }, now).await?;
-            }
-        }
-    }
-    let entry = NewActivity {
-        owner,
-        kind: ActivityKind::DeviceEdited,
-        device: Some(id),
-        device_name: name.as_deref().unwrap_or(&current.name),
-        share: None,
-        recipient: None,
-        detail: None,
-    };
-    activity::insert(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    get(db, key, owner, id).await
+    Ok(DeviceId(id))
 }
 
-/// Deletes a device: every share of it ends and its recipients are told.
-pub async fn remove(db: &Db, owner: AccountId, id: DeviceId, now: Timestamp) -> Result<()> {
-    let mut tx = db.write().await?;
-    let Some((_, name)) = facts(&mut tx, id).await?.filter(|(f, _)| f.owner == owner) else {
-        return Err(ServerError::not_found("device"));
-    };
-    let recipients = active_recipients(&mut tx, id).await?;
-    for (share, account, _) in &recipients {
-        if let Some(account) = account {
-            events::insert(&mut tx, *account, &EventKind::DeviceRemoved { share: *share, device: id }, now).await?;
-        }
+/// A new device's checked fields, as `insert` stores them.
+pub struct CheckedDevice<'a> {
+    pub name: &'a str,
+    pub kind: DeviceKind,
+    pub rtsp_url: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub channel_names: &'a [String],
+}
+
+/// Replaces the camera login's username and/or password (the rest is kept).
+pub async fn set_login(
+    tx: &mut AnyConnection,
+    key: &ServerKey,
+    id: DeviceId,
+    username: Option<&str>,
+    password: Option<&str>,
+) -> Result<()> {
+    let blob: Vec<u8> =
+        sqlx::query_scalar("SELECT credentials FROM devices WHERE id = $1").bind(id.0).fetch_one(&mut *tx).await?;
+    let mut creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
+    if let Some(u) = username {
+        creds.username = u.to_string();
     }
+    if let Some(p) = password {
+        creds.password = p.to_string();
+    }
+    let blob = key.encrypt(&serde_json::to_vec(&creds).map_err(ServerError::internal)?);
+    sqlx::query("UPDATE devices SET credentials = $1 WHERE id = $2").bind(blob).bind(id.0).execute(&mut *tx).await?;
+    Ok(())
+}
+
+pub async fn set_name(tx: &mut AnyConnection, id: DeviceId, name: &str) -> Result<()> {
+    sqlx::query("UPDATE devices SET name = $1 WHERE id = $2").bind(name).bind(id.0).execute(&mut *tx).await?;
+    Ok(())
+}
+
+pub async fn set_rtsp_url(tx: &mut AnyConnection, id: DeviceId, url: &str) -> Result<()> {
+    sqlx::query("UPDATE devices SET rtsp_url = $1 WHERE id = $2").bind(url).bind(id.0).execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// Renames the channels in order (one name per channel, already checked).
+pub async fn set_channel_names(tx: &mut AnyConnection, id: DeviceId, names: &[String]) -> Result<()> {
+    for (i, n) in names.iter().enumerate() {
+        sqlx::query("UPDATE channels SET name = $1 WHERE device_id = $2 AND number = $3")
+            .bind(n)
+            .bind(id.0)
+            .bind(i as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the device; its channels, shares and tickets go with it (foreign keys).
+pub async fn delete(tx: &mut AnyConnection, id: DeviceId) -> Result<()> {
     sqlx::query("DELETE FROM devices WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
-    let detail = (!recipients.is_empty()).then(|| activity::ended_shares(recipients.len()));
-    let entry = NewActivity {
-        owner,
-        kind: ActivityKind::DeviceRemoved,
-        device: Some(id),
-        device_name: &name,
-        share: None,
-        recipient: None,
-        detail,
-    };
-    activity::insert(&mut tx, entry, now).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// How the server reaches a camera: its address and its own login, decrypted. For the media gate
 /// only; it never leaves the server.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CameraLogin {
-    pub rtsp_url: String,
+    pub address: RtspAddress,
     pub username: String,
     pub password: String,
 }
@@ -382,7 +247,7 @@ pub struct CameraLogin {
 impl std::fmt::Debug for CameraLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the password, not even in a debug log.
-        f.debug_struct("CameraLogin").field("rtsp_url", &self.rtsp_url).field("username", &self.username).finish()
+        f.debug_struct("CameraLogin").field("address", &self.address).field("username", &self.username).finish()
     }
 }
 
@@ -394,5 +259,6 @@ pub async fn camera_login(conn: &mut AnyConnection, key: &ServerKey, id: DeviceI
         .await?;
     let Some((rtsp_url, blob)) = row else { return Ok(None) };
     let creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
-    Ok(Some(CameraLogin { rtsp_url, username: creds.username, password: creds.password }))
+    let address = RtspAddress::parse(&rtsp_url).map_err(ServerError::internal)?;
+    Ok(Some(CameraLogin { address, username: creds.username, password: creds.password }))
 }

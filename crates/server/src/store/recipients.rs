@@ -22,6 +22,23 @@ pub struct RecipientRow {
 
 const COLUMNS: &str = "id, address, address_kind, account_id, remark, created_ms, last_shared_ms, deleted_ms";
 
+/// How the owner's activity log names a recipient account: the address the owner first shared
+/// with, and the owner's remark; `None` if the owner never shared with that account.
+pub async fn describe_account(
+    conn: &mut AnyConnection,
+    owner: AccountId,
+    account: AccountId,
+) -> Result<Option<String>> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT address, remark FROM recipients WHERE owner_id = $1 AND account_id = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(owner.0)
+    .bind(account.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(address, remark)| crate::sharing::describe(&address, remark.as_deref())))
+}
+
 pub fn parse_kind(s: &str) -> AddressKind {
     match s {
         "phone" => AddressKind::Phone,

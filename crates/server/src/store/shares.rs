@@ -1,5 +1,5 @@
-//! Reading shares: the owner's outgoing view, the recipient's view, and the facts the decision
-//! function needs. Changes to shares live in `crate::sharing`, which owns the rules.
+//! The SQL of shares: the owner's outgoing view, the recipient's view, the facts the decision
+//! function needs, and the single-row writes `crate::sharing` composes (it owns the rules).
 
 use std::collections::HashMap;
 
@@ -322,4 +322,89 @@ pub async fn facts(conn: &mut AnyConnection, device: DeviceId) -> Result<Vec<Sha
             })
         })
         .collect()
+}
+
+/// Stores a new pending share (an invite); a second active share of the same device for the
+/// same recipient fails with a unique violation (`shares_one_active`).
+pub async fn insert_pending(
+    conn: &mut AnyConnection,
+    grant: &camshare_api::DeviceGrant,
+    owner: AccountId,
+    recipient: RecipientId,
+    terms_json: &str,
+    now: Timestamp,
+    invite_expires: Timestamp,
+) -> Result<ShareId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO shares (device_id, owner_id, recipient_id, status, grants, terms, created_ms, invite_expires_ms) \
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(grant.device.0)
+    .bind(owner.0)
+    .bind(recipient.0)
+    .bind(serde_json::to_string(&grant.channels).map_err(ServerError::internal)?)
+    .bind(terms_json)
+    .bind(to_millis(now))
+    .bind(to_millis(invite_expires))
+    .fetch_one(conn)
+    .await?;
+    Ok(ShareId(id))
+}
+
+/// Sets the status, and when it was answered or ended (each kept if `None`).
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: ShareId,
+    status: ShareStatus,
+    answered: Option<Timestamp>,
+    ended: Option<Timestamp>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE shares SET status = $1, answered_ms = COALESCE($2, answered_ms), ended_ms = COALESCE($3, ended_ms) WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(answered.map(to_millis))
+    .bind(ended.map(to_millis))
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_grants(conn: &mut AnyConnection, id: ShareId, grants: &ChannelGrants) -> Result<()> {
+    sqlx::query("UPDATE shares SET grants = $1 WHERE id = $2")
+        .bind(serde_json::to_string(grants).map_err(ServerError::internal)?)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_terms(conn: &mut AnyConnection, id: ShareId, terms: &ShareTerms) -> Result<()> {
+    sqlx::query("UPDATE shares SET terms = $1 WHERE id = $2")
+        .bind(serde_json::to_string(terms).map_err(ServerError::internal)?)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A resent invite's new deadline.
+pub async fn set_invite_deadline(conn: &mut AnyConnection, id: ShareId, deadline: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE shares SET invite_expires_ms = $1 WHERE id = $2")
+        .bind(to_millis(deadline))
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The pending and accepted shares of one recipient, oldest first.
+pub async fn active_of_recipient(conn: &mut AnyConnection, recipient: RecipientId) -> Result<Vec<ShareRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_SHARE} WHERE s.recipient_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+    ))
+    .bind(recipient.0)
+    .fetch_all(conn)
+    .await?)
 }

@@ -1,63 +1,93 @@
-//! One-time stream tickets for the media gate, stored as hashes. Issuing needs the decision
-//! function's yes; claiming is atomic, so a ticket opens at most one connection even when two
-//! present it at once.
+//! One-time stream tickets for the media gate, stored as hashes. A ticket is issued only from a
+//! [`Permit`] and carries its purpose; claiming is atomic, so a ticket opens at most one
+//! connection even when two present it at once.
 
 use camshare_api::{AccountId, DeviceId, StreamKind, Timestamp};
 use jiff::SignedDuration;
 use sqlx::AnyPool;
 
-use crate::clock::to_millis;
+use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
+use crate::permits::{Permit, Purpose};
 use crate::secrets::{new_token, token_hash};
 
 /// How long a ticket waits for its first use.
 pub const TICKET_LIFETIME: SignedDuration = SignedDuration::from_secs(30);
 
-/// What a claimed ticket lets its holder open.
+/// What a claimed ticket names. It is not yet permission: the gate asks the authority for a
+/// permit for it before opening anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketGrant {
+pub struct Claim {
     pub account: AccountId,
     pub device: DeviceId,
     pub channel: u16,
-    pub stream: StreamKind,
+    pub purpose: Purpose,
 }
 
-/// Stores a new ticket for this grant and returns it (the only time it exists in clear).
-pub async fn issue(pool: &AnyPool, grant: TicketGrant, now: Timestamp) -> Result<(String, Timestamp)> {
+/// The columns a purpose is stored in: name, live stream ('' for others), playback range.
+fn purpose_columns(purpose: Purpose) -> (&'static str, &'static str, Option<i64>, Option<i64>) {
+    let name = purpose.to_wire().name();
+    match purpose {
+        Purpose::Live(stream) => (name, stream.as_str(), None, None),
+        Purpose::Playback { from, to } => (name, "", Some(to_millis(from)), Some(to_millis(to))),
+        Purpose::Snapshot | Purpose::Ptz | Purpose::TwoWayAudio => (name, "", None, None),
+    }
+}
+
+/// Reads the purpose back; `None` for a row no version of this code wrote.
+fn purpose_of(name: &str, stream: &str, from_ms: Option<i64>, to_ms: Option<i64>) -> Option<Purpose> {
+    Some(match name {
+        "live" => Purpose::Live(stream.parse::<StreamKind>().ok()?),
+        "playback" => Purpose::Playback { from: from_millis(from_ms?), to: from_millis(to_ms?) },
+        "snapshot" => Purpose::Snapshot,
+        "ptz" => Purpose::Ptz,
+        "two_way_audio" => Purpose::TwoWayAudio,
+        _ => return None,
+    })
+}
+
+/// Stores a new ticket for what the permit allows and returns it (the only time it exists in
+/// clear).
+pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(String, Timestamp)> {
     let ticket = new_token();
     let expires = now + TICKET_LIFETIME;
+    let (purpose, stream, from_ms, to_ms) = purpose_columns(permit.purpose());
     sqlx::query(
-        "INSERT INTO stream_tickets (hash, account_id, device_id, channel, stream, expires_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO stream_tickets (hash, account_id, device_id, channel, stream, purpose, from_ms, to_ms, expires_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(token_hash(&ticket))
-    .bind(grant.account.0)
-    .bind(grant.device.0)
-    .bind(i32::from(grant.channel))
-    .bind(grant.stream.as_str())
+    .bind(permit.account().0)
+    .bind(permit.device().0)
+    .bind(i32::from(permit.channel()))
+    .bind(stream)
+    .bind(purpose)
+    .bind(from_ms)
+    .bind(to_ms)
     .bind(to_millis(expires))
     .execute(pool)
     .await?;
     Ok((ticket, expires))
 }
 
-/// Marks the ticket used and returns its grant, if it exists, is unused and has not expired.
+/// Marks the ticket used and returns what it names, if it exists, is unused and has not expired.
 /// Missing, reused and expired tickets all answer `None`.
-pub async fn claim(pool: &AnyPool, ticket: &str, now: Timestamp) -> Result<Option<TicketGrant>> {
-    let row: Option<(i64, i64, i32, String)> = sqlx::query_as(
+pub async fn claim(pool: &AnyPool, ticket: &str, now: Timestamp) -> Result<Option<Claim>> {
+    type Row = (i64, i64, i32, String, String, Option<i64>, Option<i64>);
+    let row: Option<Row> = sqlx::query_as(
         "UPDATE stream_tickets SET used_ms = $1 WHERE hash = $2 AND used_ms IS NULL AND expires_ms > $1 \
-         RETURNING account_id, device_id, channel, stream",
+         RETURNING account_id, device_id, channel, stream, purpose, from_ms, to_ms",
     )
     .bind(to_millis(now))
     .bind(token_hash(ticket))
     .fetch_optional(pool)
     .await?;
-    Ok(row.and_then(|(account, device, channel, stream)| {
-        Some(TicketGrant {
+    Ok(row.and_then(|(account, device, channel, stream, purpose, from_ms, to_ms)| {
+        Some(Claim {
             account: AccountId(account),
             device: DeviceId(device),
             channel: u16::try_from(channel).ok()?,
-            stream: stream.parse().ok()?,
+            purpose: purpose_of(&purpose, &stream, from_ms, to_ms)?,
         })
     }))
 }
@@ -67,4 +97,27 @@ pub async fn prune(pool: &AnyPool, now: Timestamp) -> Result<u64> {
     let cutoff = to_millis(now - SignedDuration::from_hours(1));
     let done = sqlx::query("DELETE FROM stream_tickets WHERE expires_ms <= $1").bind(cutoff).execute(pool).await?;
     Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_purpose_is_stored_and_read_back() {
+        let at: Timestamp = "2026-06-01T10:00:00.123Z".parse().unwrap();
+        for purpose in [
+            Purpose::Live(StreamKind::Main),
+            Purpose::Live(StreamKind::Sub),
+            Purpose::Playback { from: at, to: at + SignedDuration::from_mins(5) },
+            Purpose::Snapshot,
+            Purpose::Ptz,
+            Purpose::TwoWayAudio,
+        ] {
+            let (name, stream, from, to) = purpose_columns(purpose);
+            assert_eq!(purpose_of(name, stream, from, to), Some(purpose));
+        }
+        assert_eq!(purpose_of("teleport", "", None, None), None);
+        assert_eq!(purpose_of("live", "", None, None), None);
+    }
 }

@@ -1,13 +1,13 @@
 //! Accounts and sessions: sign-up validation, sign-in by email or phone, token rotation,
 //! sign-out, expiry, the failed sign-in limit, and account codes.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use jiff::SignedDuration;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::Api;
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 async fn sessions_rotate_expire_and_end(engine: Engine) {
     let api = Api::start(engine).await;

@@ -1,11 +1,11 @@
 //! Bad input gets a clear error naming the problem, and the database is unchanged.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::Api;
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
     let api = Api::start(engine).await;

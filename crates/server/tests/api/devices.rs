@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use camshare_server::on_both_engines;
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
+use camshare_testkit::on_both_engines;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,7 +2,7 @@
 //! and snapshot the database to prove that refused requests changed nothing.
 
 use camshare_server::store::Db;
-use camshare_server::testing::{Engine, TestApp, spawn_app, spawn_app_with};
+use camshare_testkit::{Engine, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod bad_input;
 mod devices;
+mod embedding;
 mod helpers;
 mod sharing;
 mod sweep;

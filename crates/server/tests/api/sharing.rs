@@ -1,13 +1,13 @@
 //! Sharing rules seen through the API: no enumeration, invites that wait for a sign-up,
 //! invite deadlines, terms enforced by the decision function, and the recipient history.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use jiff::SignedDuration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::Api;
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 /// Blanks what legitimately differs between two answers (ids, times, the address itself).
 fn shape(mut v: Value) -> Value {

@@ -2,12 +2,12 @@
 //! token, and the other party's token where only one party may act, is refused, leaks nothing
 //! of the object (the refusal reads exactly as for an id that never existed), and changes nothing.
 
-use camshare_server::testing::Engine;
+use camshare_testkit::Engine;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Api, Person};
-use camshare_server::on_both_engines;
+use camshare_testkit::on_both_engines;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -110,7 +110,7 @@ fn start_cluster() -> String {
 pub async fn fresh_database() -> String {
     use sqlx::Connection;
     let admin = admin_url();
-    let name = format!("t_{}", &crate::secrets::new_token().to_lowercase().replace(['-', '_'], "")[..16]);
+    let name = format!("t_{}", &camshare_server::secrets::new_token().to_lowercase().replace(['-', '_'], "")[..16]);
     let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the Postgres test cluster");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     let base = admin.rsplit_once('/').expect("URL with a database").0;

@@ -1,7 +1,5 @@
-//! Helpers shared by the server's benchmark binaries: percentiles, millisecond formatting, and
+//! Helpers shared by the benchmark binaries: percentiles, millisecond formatting, and
 //! the machine's load average (printed before and after each run, as BENCHMARKS.md asks).
-
-#![allow(dead_code)]
 
 use std::time::Duration;
 

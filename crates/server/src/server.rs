@@ -1,0 +1,214 @@
+//! Building and running a server: [`ServerBuilder`] says what it needs (database, data folder,
+//! listen addresses, gate on or off, clock, device checks), [`Server::run`] serves until its
+//! shutdown token is cancelled and then stops everything it started — HTTP, event streams,
+//! housekeeping, device checks and the media gate — before it returns. The command line
+//! (`Config::builder`) is one way to fill the builder; tests and an app hosting the server are
+//! others.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::{Clock, SystemClock};
+use crate::gate::Gate;
+use crate::health::DeviceHealth;
+use crate::routes::{AppState, app};
+use crate::secrets::ServerKey;
+use crate::store::{self, Db};
+use crate::tasks::BackgroundTasks;
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot read or create the server key in {dir}: {source}")]
+    Key { dir: PathBuf, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(crate::error::ServerError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the media gate cannot start: {0}")]
+    Gate(String),
+}
+
+/// Where the media gate listens, and the host name put in ticket URLs.
+#[derive(Debug, Clone)]
+pub struct GateSettings {
+    pub listen: SocketAddr,
+    /// Default: the listen address.
+    pub public_host: Option<String>,
+}
+
+/// Everything a server needs to start. `new` gives the defaults of the command line except the
+/// data folder, which the caller names.
+#[derive(Clone)]
+pub struct ServerBuilder {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    listen: SocketAddr,
+    gate: Option<GateSettings>,
+    clock: Arc<dyn Clock>,
+    device_checks: Option<Duration>,
+    max_body_bytes: usize,
+}
+
+impl ServerBuilder {
+    /// A server keeping its key (and, unless `database` says otherwise, its SQLite file) in
+    /// `data_dir`; HTTP on 127.0.0.1:7878, the gate on 127.0.0.1:7554, device checks every 30 s.
+    pub fn new(data_dir: impl Into<PathBuf>) -> ServerBuilder {
+        ServerBuilder {
+            data_dir: data_dir.into(),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            gate: Some(GateSettings { listen: SocketAddr::from(([127, 0, 0, 1], 7554)), public_host: None }),
+            clock: Arc::new(SystemClock),
+            device_checks: Some(Duration::from_secs(30)),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+
+    /// `sqlite://PATH` or `postgres://…`. Default: `sqlite://DATA_DIR/camshare.db`.
+    pub fn database(mut self, url: impl Into<String>) -> Self {
+        self.database_url = Some(url.into());
+        self
+    }
+
+    /// Where HTTP is served (port 0: any free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Run the media gate with these settings, or not at all (`None`): then stream tickets are
+    /// refused as `not_found`.
+    pub fn gate(mut self, gate: Option<GateSettings>) -> Self {
+        self.gate = gate;
+        self
+    }
+
+    /// The clock every decision reads (tests move a manual one).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How often every device's RTSP address is knocked on; `None`: never.
+    pub fn device_checks(mut self, every: Option<Duration>) -> Self {
+        self.device_checks = every;
+        self
+    }
+
+    /// The largest request body accepted.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Opens the database (migrating it), loads or creates the server key, binds the HTTP port
+    /// and starts the gate. Must be called inside a Tokio runtime.
+    pub async fn build(self) -> Result<Server, StartError> {
+        let key = ServerKey::load_or_create(&self.data_dir)
+            .map_err(|source| StartError::Key { dir: self.data_dir.clone(), source })?;
+        let url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("camshare.db").display()));
+        let db = Db::connect(&url).await.map_err(StartError::Database)?;
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| StartError::Listen { addr: self.listen, source })?;
+        let tasks = BackgroundTasks::default();
+        let gate = match &self.gate {
+            Some(g) => Some(Arc::new(
+                Gate::start(g.listen, g.public_host.as_deref(), db.clone(), key.clone(), self.clock.clone(), &tasks)
+                    .map_err(StartError::Gate)?,
+            )),
+            None => None,
+        };
+        let state = AppState {
+            db,
+            key,
+            clock: self.clock,
+            gate,
+            health: DeviceHealth::new(self.device_checks.is_some()),
+            shutdown: CancellationToken::new(),
+        };
+        Ok(Server { listener, state, max_body_bytes: self.max_body_bytes, device_checks: self.device_checks, tasks })
+    }
+}
+
+/// A server bound to its ports, ready to serve.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    max_body_bytes: usize,
+    device_checks: Option<Duration>,
+    tasks: BackgroundTasks,
+}
+
+impl Server {
+    /// The HTTP address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// What every handler sees (tests reach the database and the gate through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The background tasks (housekeeping, device checks, the gate's enforcer); empty once `run`
+    /// has returned.
+    pub fn tasks(&self) -> BackgroundTasks {
+        self.tasks.clone()
+    }
+
+    /// Serves until `shutdown` is cancelled: then stops accepting, ends open event streams,
+    /// waits for requests in flight, stops the background tasks and the gate (closing its
+    /// viewers and its port), and returns.
+    pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let Server { listener, state, max_body_bytes, device_checks, tasks } = self;
+        tasks.spawn("housekeeping", housekeeping(state.clone()));
+        if let Some(interval) = device_checks {
+            tasks.spawn("device checks", state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
+        }
+        // Event streams end with the server.
+        let streams = state.shutdown.clone();
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            stop.cancelled().await;
+            streams.cancel();
+        });
+        let gate = state.gate.clone();
+        let router = app(state, max_body_bytes);
+        let served = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+        tasks.stop_all().await;
+        if let Some(gate) = gate {
+            gate.stop();
+        }
+        served
+    }
+}
+
+/// Hourly: forget expired sessions, stale sign-in counters, old events and used tickets.
+async fn housekeeping(state: AppState) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let now = state.clock.now();
+        let pruned = async {
+            Ok::<u64, crate::error::ServerError>(
+                store::sessions::prune(&state.db.pool, now).await?
+                    + store::events::prune(&state.db.pool, now).await?
+                    + store::tickets::prune(&state.db.pool, now).await?,
+            )
+        };
+        match pruned.await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "housekeeping pruned expired rows"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry in an hour"),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Fuzzes a live Camshare server against its own OpenAPI document with schemathesis: every
+# check, all four phases, a fixed seed. Needs SERVER_URL (e.g. http://127.0.0.1:8080) and
+# TOKEN (a valid access token of a throwaway account). Exits non-zero on any failure.
+set -euo pipefail
+: "${SERVER_URL:?set SERVER_URL to the running server, e.g. http://127.0.0.1:8080}"
+: "${TOKEN:?set TOKEN to an access token of a test account}"
+
+# Pinned (hypothesis too): the same versions and seed generate the same requests, so a failure
+# reproduces. Installed on first use only, because a new machine starts without it.
+ST_VERSION=4.32.5
+HYPOTHESIS_VERSION=6.170.17
+VENV="$HOME/.cache/camshare-schemathesis-venv"
+if [ "$("$VENV/bin/st" --version 2>/dev/null)" != "st, version $ST_VERSION" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "schemathesis==$ST_VERSION" "hypothesis==$HYPOTHESIS_VERSION"
+fi
+
+# Run in a scratch folder: schemathesis leaves .hypothesis/ and .schemathesis/ in the current one.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# Warnings only print by default. A wrong TOKEN makes every answer 401, which the checks accept,
+# so "missing_auth" must fail the run; the others mean the document misleads schemathesis.
+# The cache is off so an earlier run's findings cannot change what this one sends.
+cat >schemathesis.toml <<'EOF'
+[cache]
+enabled = false
+[warnings]
+fail-on = ["missing_auth", "validation_mismatch", "base_url_mismatch", "unsupported_regex", "unresolvable_reference"]
+EOF
+
+# Excluded: signing out (here or everywhere) or deleting the account would end TOKEN mid-run,
+# and GET /api/events is an event stream that never ends (each call would wait out the timeout).
+# One worker and no example database keep the order, and so the seed, reproducible.
+# -n 25 keeps the whole run to about two minutes on two cores; `timeout` is the hard stop.
+status=0
+timeout 240 "$VENV/bin/st" --config-file schemathesis.toml run "$SERVER_URL/api/openapi.json" \
+  --url "$SERVER_URL" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks all \
+  --phases examples,coverage,fuzzing,stateful \
+  --exclude-name-regex '^(DELETE /api/sessions(/current)?|DELETE /api/me|GET /api/events)$' \
+  --max-examples 25 \
+  --seed 20240601 \
+  --workers 1 \
+  --generation-database none \
+  --request-timeout 10 \
+  --wait-for-schema 30 \
+  --no-color \
+  --report json --report-json-path report.json || status=$?
+[ "$status" -eq 0 ] || exit "$status"
+
+# The stateful phase skips itself (and passes) when it finds no links between operations;
+# that would silently drop the create-then-read/delete sequences, so treat it as a failure.
+python3 - <<'EOF'
+import json, sys
+stateful = json.load(open("report.json"))["phases"]["stateful"]
+if stateful["status"] != "success":
+    sys.exit(f"schemathesis: the stateful phase did not run: {stateful}")
+EOF
