@@ -135,7 +135,7 @@ async fn main() {
     let mut counters = Vec::new();
     for _ in 0..viewers {
         let ticket = owner.stream_ticket(nvr.id, 1, StreamKind::Sub).await.unwrap();
-        counters.push(counter(&ticket.url, &ticket.username, &ticket.ticket));
+        counters.push(counter(&ticket.url, &ticket.username, ticket.ticket.expose()));
     }
     // Let every viewer get going, then measure a steady window.
     tokio::time::sleep(Duration::from_secs(3)).await;

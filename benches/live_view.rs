@@ -130,7 +130,7 @@ async fn main() {
     for i in 0..tries {
         let start = Instant::now();
         let ticket = bob.stream_ticket(nvr.id, 2, StreamKind::Sub).await.unwrap();
-        let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+        let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
         let opened = tokio::task::spawn_blocking(move || first_frame(&config)).await.unwrap();
         let total = start.elapsed();
         let _ = opened;
@@ -162,7 +162,7 @@ async fn main() {
 
     println!("\n2. glass-to-glass (stamped wall clock → decoded), 10 s each, viewer latency 100 ms");
     let ticket = bob.stream_ticket(nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     let through = tokio::task::spawn_blocking(move || glass_to_glass(&config, Duration::from_secs(10))).await.unwrap();
     let config = gray(&direct, &user, &password);
     let straight = tokio::task::spawn_blocking(move || glass_to_glass(&config, Duration::from_secs(10))).await.unwrap();
@@ -176,7 +176,7 @@ async fn main() {
     for _ in 0..revokes {
         let share = share_with_bob().await;
         let ticket = bob.stream_ticket(nvr.id, 2, StreamKind::Sub).await.unwrap();
-        let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+        let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let watcher = tokio::task::spawn_blocking(move || {
             let mut viewer = Viewer::open(&config).unwrap();

@@ -31,13 +31,13 @@ impl From<ClientError> for CommandError {
             Some(api) => api.message.clone(),
             None => e.to_string(),
         };
-        CommandError { kind: e.kind().to_string(), message, field: e.field().map(str::to_string) }
+        CommandError { kind: e.kind().as_str().to_string(), message, field: e.field().map(str::to_string) }
     }
 }
 
 impl From<KeychainError> for CommandError {
     fn from(e: KeychainError) -> CommandError {
-        CommandError::new("keychain", e.message)
+        CommandError::new(e.kind().as_str(), e.message)
     }
 }
 

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use camshare_api::{DeviceId, StreamKind};
-use camshare_client::Client;
+use camshare_api::{DeviceId, ErrorKind as Api, StreamKind};
+use camshare_client::{Client, ErrorKind};
 use camshare_media::{FrameFormat, StreamError, Viewer, ViewerConfig};
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeResponseBody};
@@ -148,7 +148,7 @@ fn run(
         let ticket = runtime.block_on(client.stream_ticket(request.device, request.channel, request.stream));
         let ticket = match ticket {
             Ok(ticket) => ticket,
-            Err(e) if matches!(e.kind(), "not_found" | "forbidden" | "invalid_input" | "unauthorized") => {
+            Err(e) if access_ended(e.kind()) => {
                 let reason = e.api_error().map(|a| a.message.clone()).unwrap_or_else(|| e.to_string());
                 let _ = status.send(LiveStatus::Ended { reason: ended_reason(e.kind(), &reason) });
                 return;
@@ -205,11 +205,16 @@ fn run(
     }
 }
 
-fn ended_reason(kind: &str, message: &str) -> String {
+/// Whether a refused ticket means the tile's access is over (rather than a passing failure).
+fn access_ended(kind: ErrorKind) -> bool {
+    kind.is_signed_out() || matches!(kind, ErrorKind::Api(Api::NotFound | Api::Forbidden | Api::InvalidInput))
+}
+
+fn ended_reason(kind: ErrorKind, message: &str) -> String {
     match kind {
-        "not_found" => "This camera is no longer shared with you.".into(),
-        "forbidden" => format!("Live view is not allowed now: {message}."),
-        "unauthorized" => "You are signed out.".into(),
+        ErrorKind::Api(Api::NotFound) => "This camera is no longer shared with you.".into(),
+        ErrorKind::Api(Api::Forbidden) => format!("Live view is not allowed now: {message}."),
+        kind if kind.is_signed_out() => "You are signed out.".into(),
         _ => message.to_string(),
     }
 }

@@ -58,7 +58,7 @@ async fn sign_in_from_launch(app: &AppHandle, state: &AppState, server_url: &str
     let login = state.options.sign_in.clone()?;
     let password = std::env::var("CAMSHARE_PASSWORD").ok()?;
     let client = Client::new(server_url).ok()?;
-    match client.sign_in(&SignIn { login, password }).await {
+    match client.sign_in(&SignIn { login, password: password.into() }).await {
         Ok(_) => begin(app, state, client).await.ok(),
         Err(e) => {
             eprintln!("camshare-desktop: --sign-in failed: {e}");
@@ -90,7 +90,7 @@ pub async fn sign_up(
     time_zone: Option<String>,
 ) -> CommandResult<Account> {
     let client = Client::new(server_url.trim())?;
-    client.sign_up(&SignUp { email, phone, display_name, password, time_zone }).await?;
+    client.sign_up(&SignUp { email, phone, display_name, password: password.into(), time_zone }).await?;
     begin(&app, &state, client).await
 }
 
@@ -103,7 +103,7 @@ pub async fn sign_in(
     password: String,
 ) -> CommandResult<Account> {
     let client = Client::new(server_url.trim())?;
-    client.sign_in(&SignIn { login, password }).await?;
+    client.sign_in(&SignIn { login, password: password.into() }).await?;
     begin(&app, &state, client).await
 }
 
@@ -115,7 +115,7 @@ pub async fn sign_out(state: State<'_, AppState>, live: State<'_, crate::live::L
     if let Ok(client) = state.client().await {
         match client.sign_out().await {
             Ok(()) => {}
-            Err(e) if e.kind() == "unauthorized" || e.is_transient() => {}
+            Err(e) if e.kind().is_signed_out() || e.is_transient() => {}
             Err(e) => return Err(e.into()),
         }
     }

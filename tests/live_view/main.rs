@@ -18,9 +18,9 @@ async fn a_recipient_with_live_view_on_channel_2_sees_channel_2() {
     let bob = account(&w.server, "bob@example.com").await;
     w.share_live_view(&bob, "bob@example.com", &[2]).await;
     let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    assert!(ticket.ticket.len() >= 22, "a ticket carries at least 128 random bits");
-    assert!(!ticket.url.contains(&ticket.ticket), "the ticket is not in the URL");
-    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    assert!(ticket.ticket.expose().len() >= 22, "a ticket carries at least 128 random bits");
+    assert!(!ticket.url.contains(ticket.ticket.expose()), "the ticket is not in the URL");
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     let (_, frame, stamp) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
         .await
         .unwrap()
@@ -54,22 +54,22 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
 
     // Another account's ticket: Bob's ticket under Mallory's name is refused (and burnt).
     let bobs = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let answer = raw_describe(&bobs.url, Some((&mallory_id, &bobs.ticket)));
+    let answer = raw_describe(&bobs.url, Some((&mallory_id, bobs.ticket.expose())));
     assert_eq!(answer.status, 401);
     assert!(!answer.carries_media());
 
     // A replayed ticket: the first use opens, the second is refused.
     let once = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let first = raw_describe(&once.url, Some((&once.username, &once.ticket)));
+    let first = raw_describe(&once.url, Some((&once.username, once.ticket.expose())));
     assert_eq!(first.status, 200, "the first use opens: {}", String::from_utf8_lossy(&first.bytes));
-    let again = raw_describe(&once.url, Some((&once.username, &once.ticket)));
+    let again = raw_describe(&once.url, Some((&once.username, once.ticket.expose())));
     assert_eq!(again.status, 401);
     assert!(!again.carries_media());
 
     // An expired ticket: 30 s to first use.
     let late = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
     w.server.clock.advance(jiff::SignedDuration::from_secs(31));
-    let answer = raw_describe(&late.url, Some((&late.username, &late.ticket)));
+    let answer = raw_describe(&late.url, Some((&late.username, late.ticket.expose())));
     assert_eq!(answer.status, 401);
     assert!(!answer.carries_media());
 
@@ -77,7 +77,7 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     let refused = bob.stream_ticket(w.nvr.id, 3, StreamKind::Sub).await.unwrap_err();
     assert_eq!(refused.kind(), "forbidden");
     let two = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let answer = raw_describe(&path(3), Some((&two.username, &two.ticket)));
+    let answer = raw_describe(&path(3), Some((&two.username, two.ticket.expose())));
     assert_eq!(answer.status, 403);
     assert!(!answer.carries_media());
 
@@ -94,14 +94,14 @@ async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     let bob = account(&w.server, "bob@example.com").await;
     let share = w.share_live_view(&bob, "bob@example.com", &[2]).await;
     let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     let (mut viewer, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
         .await
         .unwrap()
         .unwrap();
     // The owner watches too; her session must outlive the revoke.
     let own = w.owner.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
-    let config = gray(&own.url, &own.username, &own.ticket);
+    let config = gray(&own.url, &own.username, own.ticket.expose());
     let (mut owners, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
         .await
         .unwrap()
@@ -132,7 +132,7 @@ async fn a_viewer_through_the_gate_keeps_up_with_the_camera() {
     let bob = account(&w.server, "bob@example.com").await;
     w.share_live_view(&bob, "bob@example.com", &[1]).await;
     let ticket = bob.stream_ticket(w.nvr.id, 1, StreamKind::Sub).await.unwrap();
-    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     let (frames, newest) = tokio::task::spawn_blocking(move || {
         let (mut viewer, _, _) = first_stamped_frame(&config, Duration::from_secs(15)).unwrap();
         let start = std::time::Instant::now();
@@ -169,7 +169,7 @@ async fn a_camera_that_goes_away_and_comes_back() {
         let owner = owner.clone();
         async move {
             let ticket = owner.stream_ticket(nvr.id, 1, StreamKind::Sub).await.unwrap();
-            gray(&ticket.url, &ticket.username, &ticket.ticket)
+            gray(&ticket.url, &ticket.username, ticket.ticket.expose())
         }
     };
     let config = watch(&owner).await;
@@ -239,7 +239,7 @@ async fn a_camera_that_never_answers_reads_as_unavailable() {
         .await
         .unwrap();
     let ticket = owner.stream_ticket(device.id, 1, StreamKind::Sub).await.unwrap();
-    let config = gray(&ticket.url, &ticket.username, &ticket.ticket);
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     let (outcome, after) = tokio::task::spawn_blocking(move || {
         let start = std::time::Instant::now();
         let result = first_stamped_frame(&config, Duration::from_secs(40));

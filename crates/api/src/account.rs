@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{AccountCode, AccountId, Timestamp};
+use crate::{AccountCode, AccountId, Secret, Timestamp};
 
 /// Sign up with an email, a mobile number, or both.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -14,7 +14,7 @@ pub struct SignUp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub display_name: String,
-    pub password: String,
+    pub password: Secret,
     /// IANA time zone used for share schedules, e.g. `Europe/Berlin`. Defaults to UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
@@ -25,22 +25,22 @@ pub struct SignUp {
 pub struct SignIn {
     /// The email or mobile number the account was created with.
     pub login: String,
-    pub password: String,
+    pub password: Secret,
 }
 
 /// Exchange a refresh token for a new pair (the old refresh token stops working).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Refresh {
-    pub refresh_token: String,
+    pub refresh_token: Secret,
 }
 
 /// A session's tokens. The access token goes in `Authorization: Bearer`; it lives minutes. The
 /// refresh token lives weeks and rotates on every use.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Tokens {
-    pub access_token: String,
+    pub access_token: Secret,
     pub access_expires_at: Timestamp,
-    pub refresh_token: String,
+    pub refresh_token: Secret,
     pub refresh_expires_at: Timestamp,
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{DeviceId, Timestamp};
+use crate::{DeviceId, Secret, Timestamp};
 
 /// What kind of device it is; it decides how many channels it may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -78,7 +78,7 @@ pub struct NewDevice {
     /// e.g. `rtsp://192.168.1.64:554`.
     pub rtsp_url: String,
     pub username: String,
-    pub password: String,
+    pub password: Secret,
     /// One name per channel; their number is the channel count. Empty: one channel named after
     /// the device, or for an NVR, `channel_count` channels named "Camera 01"…
     #[serde(default)]
@@ -99,7 +99,7 @@ pub struct DeviceUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_names: Option<Vec<String>>,
 }

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod recipient;
 pub mod routes;
 pub mod schedule;
+pub mod secret;
 pub mod share;
 pub mod stream;
 
@@ -28,6 +29,7 @@ pub use function::*;
 pub use ids::*;
 pub use recipient::*;
 pub use schedule::*;
+pub use secret::*;
 pub use share::*;
 pub use stream::*;
 

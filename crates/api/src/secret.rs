@@ -44,6 +44,13 @@ impl From<&str> for Secret {
     }
 }
 
+/// For tests and checks against a known value; the server compares hashes, never secrets.
+impl PartialEq<&str> for Secret {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl utoipa::PartialSchema for Secret {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         <String as utoipa::PartialSchema>::schema()

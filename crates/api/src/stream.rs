@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{DeviceId, Timestamp};
+use crate::{DeviceId, Secret, Timestamp};
 
 /// A camera's two encodings: the full picture, or the small one for grids and slow links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -83,7 +83,7 @@ pub struct StreamTicket {
     /// The RTSP username to present: the account's id.
     pub username: String,
     /// The RTSP password to present: the ticket itself (at least 128 random bits).
-    pub ticket: String,
+    pub ticket: Secret,
     /// Unused after this, the ticket is refused.
     pub expires_at: Timestamp,
     /// What the ticket opens.
@@ -94,7 +94,7 @@ impl StreamTicket {
     /// The URL with the credentials in it, for players that take only a URL (VLC, ffplay).
     pub fn url_with_credentials(&self) -> String {
         match self.url.split_once("://") {
-            Some((scheme, rest)) => format!("{scheme}://{}:{}@{rest}", self.username, self.ticket),
+            Some((scheme, rest)) => format!("{scheme}://{}:{}@{rest}", self.username, self.ticket.expose()),
             None => self.url.clone(),
         }
     }

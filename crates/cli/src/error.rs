@@ -2,7 +2,7 @@
 //! belongs to its kind (the table in `camshare --help`).
 
 use camshare_api::ApiError;
-use camshare_client::ClientError;
+use camshare_client::{ClientError, ErrorKind};
 
 /// A failed command. `kind` is the server's error kind when the server refused, `network` or
 /// `protocol` when it could not be asked, and `invalid_input`, `keychain` or `io` for what went
@@ -61,13 +61,16 @@ impl std::fmt::Display for CliError {
 impl From<ClientError> for CliError {
     fn from(e: ClientError) -> CliError {
         let hint = match e.kind() {
-            "unauthorized" => {
+            kind if kind.is_signed_out() => {
                 Some("sign in with `camshare login`, or set CAMSHARE_TOKEN to a valid access token".to_string())
             }
-            "network" => Some("is the server running? Choose another with --server or CAMSHARE_SERVER".to_string()),
+            ErrorKind::Network => {
+                Some("is the server running? Choose another with --server or CAMSHARE_SERVER".to_string())
+            }
             _ => None,
         };
-        CliError { kind: e.kind().to_string(), message: e.to_string(), field: e.field().map(str::to_string), hint }
+        let kind = e.kind().as_str().to_string();
+        CliError { kind, message: e.to_string(), field: e.field().map(str::to_string), hint }
     }
 }
 

@@ -4,19 +4,21 @@
 
 use std::io::{BufRead, IsTerminal};
 
+use camshare_api::Secret;
+
 use crate::error::CliError;
 
 /// Prompts on the terminal without echo, or reads the first line of piped stdin.
-pub fn read_secret(prompt: &str) -> Result<String, CliError> {
+pub fn read_secret(prompt: &str) -> Result<Secret, CliError> {
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(prompt).map_err(CliError::from);
+        return rpassword::prompt_password(prompt).map(Secret::from).map_err(CliError::from);
     }
     read_stdin_line(prompt)
 }
 
 /// A new password typed twice on a terminal, so a typo does not lock the account out; piped
 /// stdin gives it once.
-pub fn read_new_secret(prompt: &str) -> Result<String, CliError> {
+pub fn read_new_secret(prompt: &str) -> Result<Secret, CliError> {
     if !std::io::stdin().is_terminal() {
         return read_stdin_line(prompt);
     }
@@ -25,16 +27,16 @@ pub fn read_new_secret(prompt: &str) -> Result<String, CliError> {
     if first != second {
         return Err(CliError::invalid("password", "the two passwords differ"));
     }
-    Ok(first)
+    Ok(first.into())
 }
 
 /// The first line of stdin without its line ending. `what` names it in the error.
-pub fn read_stdin_line(what: &str) -> Result<String, CliError> {
+pub fn read_stdin_line(what: &str) -> Result<Secret, CliError> {
     let mut line = String::new();
     let read = std::io::stdin().lock().read_line(&mut line)?;
     if read == 0 {
         let what = what.trim().trim_end_matches(':').to_lowercase();
         return Err(CliError::invalid("password", format!("no {what} on stdin: pipe it in, or run in a terminal")));
     }
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    Ok(line.trim_end_matches(['\n', '\r']).into())
 }

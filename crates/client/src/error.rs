@@ -3,6 +3,56 @@
 
 use camshare_api::ApiError;
 
+/// What kind of failure it was, to branch on: the server's own kinds, and the ways a call can
+/// fail before or after the server (network, an unreadable answer, the keychain, no session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The server refused with this kind (a bad server address reads `InvalidInput`, the same
+    /// as the server's answer to such a mistake).
+    Api(camshare_api::ErrorKind),
+    /// No connection, a dropped connection or no answer in time.
+    Network,
+    /// An answer this client cannot read.
+    Protocol,
+    /// The OS keychain could not keep or give back the session.
+    Keychain,
+    /// No session is held (or no refresh token); nothing was sent.
+    NotSignedIn,
+}
+
+impl ErrorKind {
+    /// The word shown to the UI and in the CLI's JSON: the API's kind (`not_found`, …),
+    /// `network`, `protocol` or `keychain`. Not being signed in reads `unauthorized`, as the
+    /// server's answer to a missing token does.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Api(kind) => kind.as_str(),
+            ErrorKind::Network => "network",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Keychain => "keychain",
+            ErrorKind::NotSignedIn => "unauthorized",
+        }
+    }
+
+    /// Whether the server's answer, or the lack of a session, means "sign in (again)".
+    pub fn is_signed_out(self) -> bool {
+        matches!(self, ErrorKind::NotSignedIn | ErrorKind::Api(camshare_api::ErrorKind::Unauthorized))
+    }
+}
+
+/// Lets checks read `error.kind() == "not_found"`, comparing the shown word.
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every way a [`crate::Client`] call can fail. Callers branch on [`ClientError::kind`], as the
 /// UI branches on an `ApiError`'s `kind`; the `Display` text is for people.
 #[derive(Debug, thiserror::Error)]
@@ -27,16 +77,14 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// A stable word to branch on: the `ApiError` kind (`not_found`, `unauthorized`, …),
-    /// `network` or `protocol`. A missing session reads `unauthorized` and a bad server address
-    /// `invalid_input`, the same as the server's own answers for such mistakes.
-    pub fn kind(&self) -> &str {
+    /// What kind of failure it was, to branch on.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Api(e) => e.kind.as_str(),
-            ClientError::Network { .. } => "network",
-            ClientError::Protocol { .. } => "protocol",
-            ClientError::NotSignedIn(_) => "unauthorized",
-            ClientError::InvalidServerUrl { .. } => "invalid_input",
+            ClientError::Api(e) => ErrorKind::Api(e.kind),
+            ClientError::Network { .. } => ErrorKind::Network,
+            ClientError::Protocol { .. } => ErrorKind::Protocol,
+            ClientError::NotSignedIn(_) => ErrorKind::NotSignedIn,
+            ClientError::InvalidServerUrl { .. } => ErrorKind::Api(camshare_api::ErrorKind::InvalidInput),
         }
     }
 
@@ -56,7 +104,11 @@ impl ClientError {
     /// Whether trying again later may succeed: network trouble, a server-side failure or a rate
     /// limit, as opposed to a refusal that will repeat.
     pub fn is_transient(&self) -> bool {
-        matches!(self.kind(), "network" | "protocol" | "internal" | "rate_limited")
+        use camshare_api::ErrorKind as Api;
+        matches!(
+            self.kind(),
+            ErrorKind::Network | ErrorKind::Protocol | ErrorKind::Api(Api::Internal | Api::RateLimited)
+        )
     }
 }
 
@@ -90,15 +142,20 @@ mod tests {
     #[test]
     fn kind_names_the_api_error_or_the_failure_class() {
         let api = ClientError::Api(ApiError::invalid("recipient", "bad"));
-        assert_eq!(api.kind(), "invalid_input");
+        assert_eq!(api.kind(), super::ErrorKind::Api(ErrorKind::InvalidInput));
+        assert_eq!(api.kind().as_str(), "invalid_input");
         assert_eq!(api.field(), Some("recipient"));
         assert_eq!(api.to_string(), "bad");
         let network = ClientError::Network { url: "http://x".into(), reason: "Connection refused".into() };
-        assert_eq!(network.kind(), "network");
+        assert_eq!(network.kind(), super::ErrorKind::Network);
         assert!(network.to_string().contains("http://x"));
-        assert_eq!(ClientError::Protocol { url: "u".into(), detail: "d".into() }.kind(), "protocol");
-        assert_eq!(ClientError::NotSignedIn("no").kind(), "unauthorized");
-        assert_eq!(ClientError::from(ApiError::new(ErrorKind::InviteExpired, "late")).kind(), "invite_expired");
+        assert_eq!(ClientError::Protocol { url: "u".into(), detail: "d".into() }.kind().as_str(), "protocol");
+        let signed_out = ClientError::NotSignedIn("no").kind();
+        assert_eq!((signed_out, signed_out.as_str()), (super::ErrorKind::NotSignedIn, "unauthorized"));
+        assert!(signed_out.is_signed_out());
+        let late = ClientError::from(ApiError::new(ErrorKind::InviteExpired, "late")).kind();
+        assert_eq!(late.as_str(), "invite_expired");
+        assert!(!late.is_signed_out());
     }
 
     #[test]

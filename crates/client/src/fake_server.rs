@@ -31,9 +31,9 @@ type Shared = Arc<Mutex<Fake>>;
 fn tokens(n: u32) -> Tokens {
     let at: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
     Tokens {
-        access_token: format!("a{n}"),
+        access_token: format!("a{n}").into(),
         access_expires_at: at,
-        refresh_token: format!("r{n}"),
+        refresh_token: format!("r{n}").into(),
         refresh_expires_at: at,
     }
 }
@@ -67,13 +67,13 @@ async fn refresh(State(fake): State<Shared>, Json(body): Json<Refresh>) -> Respo
     // Slow enough that concurrent callers all meet the expired token before it is replaced.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut fake = fake.lock().unwrap();
-    if body.refresh_token != fake.refresh {
+    if body.refresh_token.expose() != fake.refresh {
         return unauthorized();
     }
     fake.refreshes += 1;
     let new = tokens(fake.refreshes + 1);
-    fake.access = new.access_token.clone();
-    fake.refresh = new.refresh_token.clone();
+    fake.access = new.access_token.expose().to_string();
+    fake.refresh = new.refresh_token.expose().to_string();
     Json(new).into_response()
 }
 
@@ -129,7 +129,9 @@ async fn concurrent_calls_with_an_expired_token_refresh_once() {
     let client = Client::new(&url).unwrap().with_tokens(tokens(1));
     let told = Arc::new(Mutex::new(Vec::new()));
     let told_in_callback = told.clone();
-    client.on_tokens_changed(Box::new(move |t| told_in_callback.lock().unwrap().push(t.refresh_token.clone())));
+    client.on_tokens_changed(Box::new(move |t| {
+        told_in_callback.lock().unwrap().push(t.refresh_token.expose().to_string())
+    }));
 
     let calls = (0..5).map(|_| client.me());
     let results = futures::future::join_all(calls).await;
@@ -154,7 +156,7 @@ async fn refused_refresh_reports_unauthorized_and_keeps_no_new_tokens() {
 #[tokio::test]
 async fn bare_access_token_is_not_refreshed() {
     let (url, fake) = spawn_fake(expired_session_fake()).await;
-    let client = Client::new(&url).unwrap().with_access_token("a-old".into());
+    let client = Client::new(&url).unwrap().with_access_token("a-old");
 
     assert_eq!(client.me().await.unwrap_err().kind(), "unauthorized");
     assert_eq!(fake.lock().unwrap().refreshes, 0);

@@ -21,6 +21,11 @@ impl KeychainError {
     fn new(message: impl Into<String>) -> KeychainError {
         KeychainError { message: message.into() }
     }
+
+    /// Always [`crate::ErrorKind::Keychain`]: callers branch on it like on a client error.
+    pub fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::Keychain
+    }
 }
 
 const SERVICE: &str = "camshare";
@@ -171,9 +176,9 @@ mod tests {
     fn tokens(n: u32) -> Tokens {
         let at: camshare_api::Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
         Tokens {
-            access_token: format!("a{n}"),
+            access_token: format!("a{n}").into(),
             access_expires_at: at,
-            refresh_token: format!("r{n}"),
+            refresh_token: format!("r{n}").into(),
             refresh_expires_at: at,
         }
     }

@@ -35,8 +35,8 @@ mod transport;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use camshare_api as api;
-use camshare_api::Tokens;
-pub use error::ClientError;
+use camshare_api::{Secret, Tokens};
+pub use error::{ClientError, ErrorKind};
 pub use events::EventStream;
 
 /// Told the new tokens each time the client receives a new pair (sign-in, sign-up, refresh), so
@@ -74,7 +74,7 @@ struct Inner {
 pub(crate) enum Credentials {
     None,
     /// A bare access token (e.g. from `CAMSHARE_TOKEN`): usable until it expires, not renewable.
-    AccessToken(String),
+    AccessToken(Secret),
     Session(Tokens),
 }
 
@@ -82,8 +82,8 @@ impl Credentials {
     fn access_token(&self) -> Option<&str> {
         match self {
             Credentials::None => None,
-            Credentials::AccessToken(token) => Some(token),
-            Credentials::Session(tokens) => Some(&tokens.access_token),
+            Credentials::AccessToken(token) => Some(token.expose()),
+            Credentials::Session(tokens) => Some(tokens.access_token.expose()),
         }
     }
 }
@@ -127,8 +127,8 @@ impl Client {
 
     /// Uses a bare access token, as scripts do (`CAMSHARE_TOKEN`). There is no refresh token,
     /// so once the access token expires every call answers `unauthorized`.
-    pub fn with_access_token(self, access_token: String) -> Client {
-        *self.lock_credentials() = Credentials::AccessToken(access_token);
+    pub fn with_access_token(self, access_token: impl Into<Secret>) -> Client {
+        *self.lock_credentials() = Credentials::AccessToken(access_token.into());
         self
     }
 
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn bare_access_token_has_no_tokens_to_persist() {
-        let client = Client::new("http://x").unwrap().with_access_token("abc".into());
+        let client = Client::new("http://x").unwrap().with_access_token("abc");
         assert_eq!(client.access_token().as_deref(), Some("abc"));
         assert!(client.tokens().is_none());
         assert!(!format!("{client:?}").contains("abc"));

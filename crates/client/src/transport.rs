@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use camshare_api::{ApiError, ErrorKind, EventId, Refresh, Tokens, routes};
+use camshare_api::{ApiError, ErrorKind, EventId, Refresh, Secret, Tokens, routes};
 use reqwest::{Method, Response, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -76,7 +76,9 @@ impl Client {
             return self.checked(response).await;
         }
         let refusal = self.checked(response).await.err().unwrap_or(ClientError::NotSignedIn("unauthorized"));
-        if refusal.kind() != ErrorKind::Unauthorized.as_str() || !self.refresh_after_refusal(&token).await? {
+        if refusal.kind() != crate::ErrorKind::Api(ErrorKind::Unauthorized)
+            || !self.refresh_after_refusal(&token).await?
+        {
             return Err(refusal);
         }
         let token = self.access_token().ok_or(ClientError::NotSignedIn("signed out while refreshing"))?;
@@ -88,7 +90,7 @@ impl Client {
     async fn refresh_after_refusal(&self, refused_token: &str) -> Result<bool, ClientError> {
         let _gate = self.inner.refresh_gate.lock().await;
         match self.credentials() {
-            Credentials::Session(tokens) if tokens.access_token != refused_token => Ok(true),
+            Credentials::Session(tokens) if tokens.access_token.expose() != refused_token => Ok(true),
             Credentials::Session(tokens) => self.refresh_with(tokens.refresh_token).await.map(|_| true),
             Credentials::AccessToken(_) | Credentials::None => Ok(false),
         }
@@ -104,7 +106,7 @@ impl Client {
     }
 
     /// Call only while holding the refresh gate.
-    async fn refresh_with(&self, refresh_token: String) -> Result<Tokens, ClientError> {
+    async fn refresh_with(&self, refresh_token: Secret) -> Result<Tokens, ClientError> {
         let request =
             Request::new(Method::POST, routes::SESSION_REFRESH).json(&Refresh { refresh_token }).without_auth();
         // Sent directly, not through `send`: a refused refresh must not trigger another refresh.

@@ -1,5 +1,6 @@
 //! One live stream, decoded.
 
+use camshare_api::Secret;
 use std::time::{Duration, Instant, SystemTime};
 
 use gstreamer as gst;
@@ -22,7 +23,7 @@ pub struct ViewerConfig {
     pub url: String,
     /// RTSP credentials (for the gate: the account and the one-time ticket).
     pub username: String,
-    pub password: String,
+    pub password: Secret,
     /// Scale frames to this size (keeping the picture's shape, with borders); `None`: as sent.
     pub size: Option<(u32, u32)>,
     pub format: FrameFormat,
@@ -32,7 +33,7 @@ pub struct ViewerConfig {
 
 impl ViewerConfig {
     /// JPEG frames at their own size, 100 ms latency.
-    pub fn new(url: impl Into<String>, username: impl Into<String>, password: impl Into<String>) -> ViewerConfig {
+    pub fn new(url: impl Into<String>, username: impl Into<String>, password: impl Into<Secret>) -> ViewerConfig {
         ViewerConfig {
             url: url.into(),
             username: username.into(),
@@ -123,7 +124,7 @@ impl Viewer {
         // Credentials go in as properties, never in the URL, so they stay out of logs.
         src.set_property("location", &config.url);
         src.set_property("user-id", &config.username);
-        src.set_property("user-pw", &config.password);
+        src.set_property("user-pw", config.password.expose());
         let sink = pipeline
             .by_name("sink")
             .and_then(|s| s.downcast::<gst_app::AppSink>().ok())

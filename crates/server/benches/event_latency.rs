@@ -87,12 +87,12 @@ async fn seed(app: &TestApp) -> Seeded {
             .expect("channel");
         devices.push(DeviceId(id));
     }
-    let owner_token = sessions::create(&mut tx, owner, now).await.expect("session").access_token;
+    let owner_token = sessions::create(&mut tx, owner, now).await.expect("session").access_token.expose().to_string();
     let mut recipients = Vec::new();
     for i in 0..STREAMS {
         let email = format!("viewer{i}@bench.example");
         let account = add_account(&mut tx, now, &email, &format!("Viewer {i}")).await;
-        let token = sessions::create(&mut tx, account, now).await.expect("session").access_token;
+        let token = sessions::create(&mut tx, account, now).await.expect("session").access_token.expose().to_string();
         recipients.push((email, token));
     }
     tx.commit().await.expect("commit seed");

@@ -183,7 +183,7 @@ async fn seed(app: &TestApp) -> Vec<(String, usize)> {
     let mut clients = Vec::new();
     for (r, recipient) in recipients.iter().enumerate() {
         let tokens = sessions::create(&mut tx, *recipient, now).await.expect("session");
-        clients.push((tokens.access_token, expected[r]));
+        clients.push((tokens.access_token.expose().to_string(), expected[r]));
     }
     tx.commit().await.expect("commit seed");
     clients

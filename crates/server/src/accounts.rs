@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use camshare_api::{
-    Account, AccountCode, AccountId, ApiError, Email, ErrorKind, Phone, RecipientAddress, Session, SignIn, SignUp,
-    Timestamp, Tokens, VerifiedAccountCode,
+    Account, AccountCode, AccountId, ApiError, Email, ErrorKind, Phone, RecipientAddress, Secret, Session, SignIn,
+    SignUp, Timestamp, Tokens, VerifiedAccountCode,
 };
 
 use crate::error::{Result, ServerError};
@@ -37,12 +37,14 @@ pub fn view(key: &ServerKey, row: &accounts::AccountRow) -> Result<Account> {
     })
 }
 
-async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await.map_err(ServerError::internal)?
+async fn hash_password(password: Secret) -> Result<String> {
+    tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
+        .await
+        .map_err(ServerError::internal)?
 }
 
-async fn verify_password(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || secrets::verify_password(&password, &stored)).await.unwrap_or(false)
+async fn verify_password(password: Secret, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || secrets::verify_password(password.expose(), &stored)).await.unwrap_or(false)
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
@@ -58,7 +60,7 @@ struct CheckedSignUp {
     email: Option<Email>,
     phone: Option<Phone>,
     display_name: String,
-    password: String,
+    password: Secret,
     time_zone: String,
 }
 
@@ -81,7 +83,7 @@ fn check_sign_up(req: SignUp) -> Result<CheckedSignUp, ApiError> {
         return Err(ApiError::invalid("email", "sign up with an email address or a mobile number"));
     }
     let display_name = check_display_name(&req.display_name)?;
-    if req.password.chars().count() < 8 || req.password.len() > 256 {
+    if req.password.expose().chars().count() < 8 || req.password.expose().len() > 256 {
         return Err(ApiError::invalid("password", "the password must have at least 8 characters"));
     }
     let time_zone = req.time_zone.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("UTC").to_string();
@@ -164,9 +166,9 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
 }
 
 /// Trades a refresh token for a new pair; the old refresh token stops working.
-pub async fn refresh(db: &Db, refresh_token: &str, now: Timestamp) -> Result<Tokens> {
+pub async fn refresh(db: &Db, refresh_token: &Secret, now: Timestamp) -> Result<Tokens> {
     let mut tx = db.write().await?;
-    let tokens = sessions::rotate(db, &mut tx, refresh_token, now).await?;
+    let tokens = sessions::rotate(db, &mut tx, refresh_token.expose(), now).await?;
     tx.commit().await?;
     tokens.ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "this session has ended; sign in again").into())
 }

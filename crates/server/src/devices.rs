@@ -4,7 +4,8 @@
 //! `store::devices`.
 
 use camshare_api::{
-    AccountId, ActivityKind, ApiError, Device, DeviceId, DeviceKind, DeviceUpdate, EventKind, NewDevice, Timestamp,
+    AccountId, ActivityKind, ApiError, Device, DeviceId, DeviceKind, DeviceUpdate, EventKind, NewDevice, Secret,
+    Timestamp,
 };
 
 use crate::camera::RtspAddress;
@@ -75,7 +76,7 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
     let name = check_text("name", &new.name, 64)?;
     let rtsp_url = check_rtsp_url(&new.rtsp_url)?;
     let username = check_text("username", &new.username, 64)?;
-    if new.password.is_empty() || new.password.len() > 128 {
+    if new.password.is_empty() || new.password.expose().len() > 128 {
         return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
     }
     let names = channel_names(new.kind, &new.channel_names, new.channel_count, &name)?;
@@ -84,7 +85,7 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
         kind: new.kind,
         rtsp_url: &rtsp_url,
         username: &username,
-        password: &new.password,
+        password: new.password.expose(),
         channel_names: &names,
     };
     let mut tx = db.write().await?;
@@ -119,7 +120,7 @@ pub async fn edit(
     let name = update.name.as_deref().map(|n| check_text("name", n, 64)).transpose()?;
     let rtsp_url = update.rtsp_url.as_deref().map(check_rtsp_url).transpose()?;
     let username = update.username.as_deref().map(|u| check_text("username", u, 64)).transpose()?;
-    if update.password.as_ref().is_some_and(|p| p.is_empty() || p.len() > 128) {
+    if update.password.as_ref().is_some_and(|p| p.is_empty() || p.expose().len() > 128) {
         return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
     }
     let names = match &update.channel_names {
@@ -135,7 +136,7 @@ pub async fn edit(
     };
     let mut tx = db.write().await?;
     if username.is_some() || update.password.is_some() {
-        store::set_login(&mut tx, key, id, username.as_deref(), update.password.as_deref()).await?;
+        store::set_login(&mut tx, key, id, username.as_deref(), update.password.as_ref().map(Secret::expose)).await?;
     }
     if let Some(name) = &name {
         store::set_name(&mut tx, id, name).await?;

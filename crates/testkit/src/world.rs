@@ -38,7 +38,7 @@ pub fn camsim_device(camsim: &Camsim, name: &str) -> NewDevice {
         kind: if config.channel_names.len() > 1 { DeviceKind::Nvr } else { DeviceKind::Camera },
         rtsp_url: camsim.rtsp_url(),
         username: config.username.clone(),
-        password: config.password.clone(),
+        password: config.password.clone().into(),
         channel_names: config.channel_names.clone(),
         channel_count: None,
     }

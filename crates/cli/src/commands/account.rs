@@ -43,7 +43,7 @@ async fn keep_session(ctx: &Context, session: &Session, print_token: bool, is_si
             "{done} as {who}. The access token below lasts until {}.",
             output::when(session.tokens.access_expires_at)
         );
-        return output::line(&session.tokens.access_token);
+        return output::line(session.tokens.access_token.expose());
     }
     if ctx.env_token.is_some() {
         eprintln!("note: CAMSHARE_TOKEN is set, so later commands use it instead of this session.");
@@ -72,7 +72,7 @@ pub async fn logout(ctx: &Context, everywhere: bool) -> Result<(), CliError> {
     match result {
         Ok(()) => {}
         // Already over on the server: only the local copy is left to forget.
-        Err(e) if e.kind() == "unauthorized" => {}
+        Err(e) if e.kind().is_signed_out() => {}
         Err(e) => return Err(e.into()),
     }
     if ctx.env_token.is_none() {

@@ -316,7 +316,7 @@ fn build_upstream(
     src.set_property("tcp-timeout", CAMERA_ANSWER_TIMEOUT.as_micros() as u64);
     // The camera's login goes in as properties, never into a URL that could be logged.
     src.set_property("user-id", &login.username);
-    src.set_property("user-pw", &login.password);
+    src.set_property("user-pw", login.password.expose());
     let sink = pipeline.by_name("sink").and_then(|s| s.downcast::<gst_app::AppSink>().ok()).ok_or("no appsink")?;
     let on_sample = state.clone();
     sink.set_callbacks(

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use camshare_api::{AccountId, Channel, Device, DeviceId, DeviceKind, ShareId, Timestamp};
+use camshare_api::{AccountId, Channel, Device, DeviceId, DeviceKind, Secret, ShareId, Timestamp};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyConnection, Executor};
 
@@ -241,7 +241,7 @@ pub async fn delete(tx: &mut AnyConnection, id: DeviceId) -> Result<()> {
 pub struct CameraLogin {
     pub address: RtspAddress,
     pub username: String,
-    pub password: String,
+    pub password: Secret,
 }
 
 impl std::fmt::Debug for CameraLogin {
@@ -260,5 +260,5 @@ pub async fn camera_login(conn: &mut AnyConnection, key: &ServerKey, id: DeviceI
     let Some((rtsp_url, blob)) = row else { return Ok(None) };
     let creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
     let address = RtspAddress::parse(&rtsp_url).map_err(ServerError::internal)?;
-    Ok(Some(CameraLogin { address, username: creds.username, password: creds.password }))
+    Ok(Some(CameraLogin { address, username: creds.username, password: Secret::from(creds.password) }))
 }

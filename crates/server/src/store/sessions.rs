@@ -24,9 +24,9 @@ pub struct SessionRef {
 
 fn new_tokens(now: Timestamp) -> Tokens {
     Tokens {
-        access_token: new_token(),
+        access_token: new_token().into(),
         access_expires_at: now + ACCESS_TTL,
-        refresh_token: new_token(),
+        refresh_token: new_token().into(),
         refresh_expires_at: now + REFRESH_TTL,
     }
 }
@@ -39,9 +39,9 @@ pub async fn create(conn: &mut AnyConnection, account: AccountId, now: Timestamp
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(account.0)
-    .bind(token_hash(&tokens.access_token))
+    .bind(token_hash(tokens.access_token.expose()))
     .bind(to_millis(tokens.access_expires_at))
-    .bind(token_hash(&tokens.refresh_token))
+    .bind(token_hash(tokens.refresh_token.expose()))
     .bind(to_millis(tokens.refresh_expires_at))
     .bind(to_millis(now))
     .execute(conn)
@@ -77,9 +77,9 @@ pub async fn rotate(db: &Db, conn: &mut AnyConnection, refresh_token: &str, now:
         "UPDATE sessions SET access_hash = $1, access_expires_ms = $2, refresh_hash = $3, refresh_expires_ms = $4 \
          WHERE refresh_hash = $5 AND refresh_expires_ms > $6 RETURNING id",
     )
-    .bind(token_hash(&tokens.access_token))
+    .bind(token_hash(tokens.access_token.expose()))
     .bind(to_millis(tokens.access_expires_at))
-    .bind(token_hash(&tokens.refresh_token))
+    .bind(token_hash(tokens.refresh_token.expose()))
     .bind(to_millis(tokens.refresh_expires_at))
     .bind(token_hash(refresh_token))
     .bind(to_millis(now))

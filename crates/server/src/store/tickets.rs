@@ -2,7 +2,7 @@
 //! [`Permit`] and carries its purpose; claiming is atomic, so a ticket opens at most one
 //! connection even when two present it at once.
 
-use camshare_api::{AccountId, DeviceId, StreamKind, Timestamp};
+use camshare_api::{AccountId, DeviceId, Secret, StreamKind, Timestamp};
 use jiff::SignedDuration;
 use sqlx::AnyPool;
 
@@ -48,7 +48,7 @@ fn purpose_of(name: &str, stream: &str, from_ms: Option<i64>, to_ms: Option<i64>
 
 /// Stores a new ticket for what the permit allows and returns it (the only time it exists in
 /// clear).
-pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(String, Timestamp)> {
+pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(Secret, Timestamp)> {
     let ticket = new_token();
     let expires = now + TICKET_LIFETIME;
     let (purpose, stream, from_ms, to_ms) = purpose_columns(permit.purpose());
@@ -67,7 +67,7 @@ pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(S
     .bind(to_millis(expires))
     .execute(pool)
     .await?;
-    Ok((ticket, expires))
+    Ok((ticket.into(), expires))
 }
 
 /// Marks the ticket used and returns what it names, if it exists, is unused and has not expired.
