@@ -28,4 +28,7 @@ cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 echo "== tests"
 cargo test --workspace --locked "${FEATURES[@]}"
 
+echo "== API contract: schemathesis against a live server"
+./scripts/test-contract.sh
+
 echo "== all tests passed"

@@ -7,8 +7,10 @@ use crate::{DeviceId, Function, Timestamp};
 
 /// The question, as query parameters of `GET /api/access`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessQuery {
     pub device: DeviceId,
+    #[param(maximum = 65535)]
     pub channel: u16,
     pub function: Function,
 }

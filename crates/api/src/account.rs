@@ -13,7 +13,10 @@ pub struct SignUp {
     /// International form: `+86 189 1234 5678`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub display_name: String,
+    /// At least 8 characters.
+    #[schema(value_type = String, min_length = 8, max_length = 256)]
     pub password: Secret,
     /// IANA time zone used for share schedules, e.g. `Europe/Berlin`. Defaults to UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,7 +27,9 @@ pub struct SignUp {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignIn {
     /// The email or mobile number the account was created with.
+    #[schema(min_length = 1, max_length = 320)]
     pub login: String,
+    #[schema(value_type = String, max_length = 256)]
     pub password: Secret,
 }
 

@@ -73,11 +73,15 @@ impl std::fmt::Display for DeviceKind {
 /// Add a device. The RTSP address and credentials stay on the server, encrypted.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NewDevice {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     pub kind: DeviceKind,
-    /// e.g. `rtsp://192.168.1.64:554`.
+    /// e.g. `rtsp://192.168.1.64:554`: `rtsp://` or `rtsps://`, no credentials in it.
+    #[schema(pattern = r"^\s*rtsps?://[^\s/@]+", max_length = 512)]
     pub rtsp_url: String,
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
+    #[schema(value_type = String, min_length = 1, max_length = 128)]
     pub password: Secret,
     /// One name per channel; their number is the channel count. Empty: one channel named after
     /// the device, or for an NVR, `channel_count` channels named "Camera 01"…
@@ -85,6 +89,7 @@ pub struct NewDevice {
     pub channel_names: Vec<String>,
     /// For an NVR without channel names: how many channels it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 65535)]
     pub channel_count: Option<u16>,
 }
 

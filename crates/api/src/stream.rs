@@ -39,6 +39,7 @@ impl std::str::FromStr for StreamKind {
 pub struct StreamTicketRequest {
     pub device: DeviceId,
     /// 1-based channel number.
+    #[schema(maximum = 65535)]
     pub channel: u16,
     pub stream: StreamKind,
 }

@@ -21,6 +21,7 @@ use crate::store::{Db, activity, events};
 
 /// Query of the event stream.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Resume after this event id (same as the `Last-Event-ID` header, which wins).
     pub last_event_id: Option<i64>,
@@ -103,8 +104,10 @@ pub async fn events_stream(
 
 /// Query of the activity log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// At most this many entries (1..=500). Default: 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Only entries older than this id, to page back.
     pub before: Option<i64>,

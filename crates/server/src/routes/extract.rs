@@ -38,19 +38,41 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A JSON body whose every failure (not JSON, truncated, wrong field, too large) is an
-/// `ApiError` naming what was wrong.
+/// A JSON object body whose every failure (not JSON, not an object, truncated, wrong field,
+/// too large) is an `ApiError` naming what was wrong. Every request body of the API is an
+/// object; an array is refused even where serde could read a struct from one.
 pub struct Body<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ServerError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        if !content_type.is_some_and(is_json) {
+            let message = "send the body as JSON with `Content-Type: application/json`";
+            return Err(ApiError::new(ErrorKind::InvalidInput, message).into());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(ErrorKind::PayloadTooLarge, "the request body is too large")
+            } else {
+                ApiError::new(ErrorKind::InvalidInput, format!("the request body could not be read: {e}"))
+            }
+        })?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::new(ErrorKind::InvalidInput, "the request body must be a JSON object").into());
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Body(v)),
             Err(rejection) => Err(json_rejection(rejection).into()),
         }
     }
+}
+
+/// `application/json` or `application/…+json`, with any parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {

@@ -65,6 +65,55 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers the extractors give on every route that uses them, added to each operation's
+/// documented responses so the document lists every status a route can answer: 401 where a
+/// token is required (`Caller`), 400 where there is a body or a query (`Body`, `Params`: bad
+/// JSON, wrong types, a failed rule), 413 where there is a body (over the size limit), 404 where
+/// there is an id in the path (`IdPath`: not a number, or not yours).
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let has = |place: ParameterIn| {
+                    operation.parameters.iter().flatten().any(|p| match p {
+                        RefOr::T(p) => p.parameter_in == place,
+                        RefOr::Ref(_) => false,
+                    })
+                };
+                let mut answers = Vec::new();
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    answers.push(("401", "No valid access token: sign in first (`unauthorized`)."));
+                }
+                if operation.request_body.is_some() || has(ParameterIn::Query) {
+                    answers.push(("400", "The request is malformed or a field is invalid (`invalid_input` and kin)."));
+                }
+                if operation.request_body.is_some() {
+                    answers.push(("413", "The body is larger than the server accepts (`payload_too_large`)."));
+                }
+                if has(ParameterIn::Path) {
+                    answers.push(("404", "No such object, or not yours to see (`not_found`)."));
+                }
+                for (status, description) in answers {
+                    operation.responses.responses.entry(status.to_string()).or_insert_with(|| {
+                        let error = utoipa::openapi::Ref::from_schema_name("ApiError");
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content_ref("application/json", error)
+                                .build(),
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// Every route with its OpenAPI description.
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -97,12 +146,15 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the whole API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut doc = api_router().into_openapi();
+    utoipa::Modify::modify(&CommonAnswers, &mut doc);
+    doc
 }
 
 /// The server's router. `max_body_bytes` bounds every request body.
 pub fn app(state: AppState, max_body_bytes: usize) -> Router {
-    let (router, doc) = api_router().split_for_parts();
+    let (router, mut doc) = api_router().split_for_parts();
+    utoipa::Modify::modify(&CommonAnswers, &mut doc);
     let doc = Arc::new(doc);
     router
         .route(routes::OPENAPI, axum::routing::get(move || async move { Json(doc.as_ref().clone()) }))

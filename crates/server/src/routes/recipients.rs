@@ -92,11 +92,14 @@ pub async fn delete_recipient(
 
 /// Query of the recipient history.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Prefix of an address or remark, as typed in the search box. Empty: everything.
     #[serde(default)]
+    #[param(required = false)]
     pub q: String,
     /// At most this many entries (1..=100). Default: 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

@@ -32,9 +32,11 @@ pub async fn share_devices(
 
 /// Query of `GET /api/shares`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListSharesQuery {
     /// Include ended shares (rejected, cancelled, revoked, removed). Default: false.
     #[serde(default)]
+    #[param(required = false)]
     pub all: bool,
 }
 

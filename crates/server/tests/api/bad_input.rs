@@ -227,6 +227,14 @@ async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
     let huge = format!(r#"{{"recipient": "carol@example.com", "remark": "{}", "devices": []}}"#, "x".repeat(200_000));
     let (status, v) = api.call_raw(Method::POST, "/api/shares", &owner.token, huge.into_bytes()).await;
     assert_eq!((status, v["kind"].as_str()), (413, Some("payload_too_large")), "{v}");
+    // A JSON array where an object belongs (serde alone would read a struct from it; found by
+    // schemathesis: `[null, null]` edited a device), and a body that is not JSON at all.
+    for path in ["/api/shares", "/api/devices"] {
+        let (status, v) = api.call_raw(Method::POST, path, &owner.token, b"[null, null]".to_vec()).await;
+        assert_eq!((status, v["kind"].as_str()), (400, Some("invalid_input")), "{path}: {v}");
+    }
+    let (status, v) = api.call_raw(Method::POST, "/api/shares", &owner.token, b"  \n ".to_vec()).await;
+    assert_eq!((status, v["kind"].as_str()), (400, Some("invalid_input")), "{v}");
 
     assert_eq!(before, api.snapshot().await, "a refused request changed the database");
 }
