@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The API's contract test: starts the built camshare-server on a throwaway SQLite database
 # (loopback, a free port, device checks off so generated camera addresses are never contacted),
-# signs up one account, and runs schemathesis (scripts/schemathesis.sh: every check, the
+# checks that ui/src/wire.ts is what the server's OpenAPI document generates, signs up one
+# account, and runs schemathesis (scripts/schemathesis.sh: every check, the
 # stateful phase included) against the server's own OpenAPI document with that account's token.
 # Called by test.sh after the build; needs CARGO_TARGET_DIR from setup.sh.
 set -euo pipefail
@@ -23,6 +24,13 @@ done
 TOKEN=$(curl -sf -X POST "$URL/api/accounts" -H 'content-type: application/json' \
     -d '{"email":"contract@example.com","display_name":"Contract","password":"a-good-password"}' |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
+
+# The UI's wire types are generated from this document; a stale ui/src/wire.ts fails here.
+curl -sf "$URL/api/openapi.json" >"$WORK/openapi.json"
+if ! node ui/scripts/wire-types.mjs "$WORK/openapi.json" --check ui/src/wire.ts; then
+    echo "regenerate it: node ui/scripts/wire-types.mjs openapi.json > ui/src/wire.ts (with the server's /api/openapi.json)" >&2
+    exit 1
+fi
 
 status=0
 SERVER_URL="$URL" TOKEN="$TOKEN" ./scripts/schemathesis.sh || status=$?

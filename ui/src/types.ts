@@ -1,261 +1,66 @@
-// The wire types of `crates/api`, exactly as the Tauri commands return them (snake_case fields).
+// The types the UI works with. The wire types of `crates/api` are generated into `wire.ts`
+// from the server's OpenAPI document (ui/scripts/wire-types.mjs; the test command fails when
+// it is stale) and re-exported here; below them, the UI's own names and the desktop-only
+// payloads of src-tauri.
 
-/** RFC 3339 UTC instant, e.g. `2025-01-31T09:00:00Z`. */
-export type Timestamp = string
+export type {
+  AccessDecision,
+  Account,
+  AccountCode,
+  AccountId,
+  ActivityEntry,
+  ActivityId,
+  ActivityKind,
+  AddressKind,
+  ApiError,
+  Channel,
+  ChannelGrants,
+  CreatedShares,
+  CreateShares,
+  Device,
+  DeviceAccess,
+  DeviceGrant,
+  DeviceId,
+  DeviceKind,
+  DeviceUpdate,
+  EditRecipient,
+  EditShare,
+  EndReason,
+  EventId,
+  EventKind,
+  HistoryEntry,
+  Lookback,
+  NewDevice,
+  OutgoingShare,
+  Reachability,
+  Recipient,
+  RecipientId,
+  Schedule,
+  ScheduleWindow,
+  ShareId,
+  ShareOwner,
+  SharedChannel,
+  SharedDevice,
+  ShareStatus,
+  ShareTerms,
+  StreamKind,
+  StreamTicket,
+  TicketPurpose,
+  Timestamp,
+  VerifiedAccountCode,
+  Weekday,
+} from './wire'
 
-export type AccountId = number
-export type DeviceId = number
-export type ShareId = number
-export type RecipientId = number
-export type EventId = number
-export type ActivityId = number
+import type * as wire from './wire'
 
-export type AddressKind = 'email' | 'phone' | 'account_code'
-
-export interface Account {
-  id: AccountId
-  display_name: string
-  email: string | null
-  phone: string | null
-  time_zone: string
-  account_code: string
-  created_at: Timestamp
-}
-
-export interface VerifiedAccountCode {
-  code: string
-  display_name: string
-}
-
-export type DeviceKind = 'camera' | 'nvr' | 'doorbell' | 'control_panel'
-
-export interface NewDevice {
-  name: string
-  kind: DeviceKind
-  rtsp_url: string
-  username: string
-  password: string
-  channel_names?: string[]
-  channel_count?: number
-}
-
-export interface DeviceUpdate {
-  name?: string
-  rtsp_url?: string
-  username?: string
-  password?: string
-  channel_names?: string[]
-}
-
-export interface Channel {
-  number: number
-  name: string
-}
-
-export interface Device {
-  id: DeviceId
-  name: string
-  kind: DeviceKind
-  rtsp_url: string
-  username: string
-  channels: Channel[]
-  active_shares: number
-  created_at: Timestamp
-  /** What the server saw when it last knocked on the device's RTSP address. */
-  reachability: Reachability
-  checked_at: Timestamp | null
-}
-
-export type Reachability = 'unchecked' | 'online' | 'offline'
-
-export type Func = 'live_view' | 'playback' | 'alarm_push' | 'two_way_audio' | 'ptz'
-
-/** `{"1": ["live_view"], "3": ["live_view", "playback"]}`; a channel not listed is not shared. */
-export type ChannelGrants = Record<string, Func[]>
-
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'
-
-export interface ScheduleWindow {
-  days: Weekday[]
-  /** `HH:MM` */
-  start: string
-  /** `HH:MM`, after `start`; `24:00` is the end of the day. */
-  end: string
-}
-
-export interface Schedule {
-  time_zone: string
-  windows: ScheduleWindow[]
-}
-
-export type Lookback = { kind: 'since_share_start' } | { kind: 'last_hours'; hours: number }
-
-export interface ShareTerms {
-  expires_at?: Timestamp
-  schedule?: Schedule
-  lookback?: Lookback
-}
-
-export interface DeviceGrant {
-  device: DeviceId
-  channels: ChannelGrants
-}
-
-export interface CreateShares {
-  recipient: string
-  remark?: string
-  devices: DeviceGrant[]
-  terms: ShareTerms
-}
-
-export interface EditShare {
-  channels?: ChannelGrants
-  terms?: ShareTerms
-}
-
-export type ShareStatus =
-  | 'pending'
-  | 'invite_expired'
-  | 'accepted'
-  | 'rejected'
-  | 'cancelled'
-  | 'revoked'
-  | 'removed'
-
-export interface OutgoingShare {
-  id: ShareId
-  device: DeviceId
-  device_name: string
-  recipient: RecipientId
-  recipient_address: string
-  recipient_kind: AddressKind
-  remark: string | null
-  channels: ChannelGrants
-  terms: ShareTerms
-  status: ShareStatus
-  created_at: Timestamp
-  invite_expires_at: Timestamp
-  answered_at: Timestamp | null
-}
-
-export interface CreatedShares {
-  recipient: RecipientId
-  shares: OutgoingShare[]
-}
-
-export interface SharedChannel {
-  number: number
-  name: string
-  functions: Func[]
-}
-
-export interface ShareOwner {
-  id: AccountId
-  display_name: string
-}
-
-export interface SharedDevice {
-  share: ShareId
-  device: DeviceId
-  device_name: string
-  kind: DeviceKind
-  owner: ShareOwner
-  channels: SharedChannel[]
-  terms: ShareTerms
-  status: ShareStatus
-  created_at: Timestamp
-  invite_expires_at: Timestamp
-  reachability: Reachability
-  checked_at: Timestamp | null
-}
-
-export interface DeviceAccess {
-  share: ShareId
-  recipient: RecipientId
-  recipient_address: string
-  remark: string | null
-  status: ShareStatus
-  channels: ChannelGrants
-  terms: ShareTerms
-}
-
-export interface Recipient {
-  id: RecipientId
-  address: string
-  address_kind: AddressKind
-  remark: string | null
-  created_at: Timestamp
-  shares: OutgoingShare[]
-}
-
-export interface HistoryEntry {
-  id: RecipientId
-  address: string
-  address_kind: AddressKind
-  remark: string | null
-  deleted: boolean
-  last_shared_at: Timestamp
-}
-
-export type ActivityKind =
-  | 'shared'
-  | 'accepted'
-  | 'rejected'
-  | 'edited'
-  | 'resent'
-  | 'cancelled'
-  | 'revoked'
-  | 'removed_by_recipient'
-  | 'recipient_deleted'
-  | 'device_added'
-  | 'device_edited'
-  | 'device_removed'
-  | 'stream_opened'
-  | 'stream_closed'
-
-export interface ActivityEntry {
-  id: ActivityId
-  at: Timestamp
-  kind: ActivityKind
-  device: DeviceId | null
-  device_name: string
-  share: ShareId | null
-  recipient: string | null
-  detail: string | null
-}
-
-export type EndReason = 'revoked' | 'recipient_deleted'
-
-export type EventKind =
-  | { type: 'invite_received'; share: ShareId; device: DeviceId; device_name: string; owner_name: string }
-  | { type: 'invite_answered'; share: ShareId; device: DeviceId; accepted: boolean }
-  | { type: 'invite_cancelled'; share: ShareId; device: DeviceId }
-  | { type: 'share_changed'; share: ShareId; device: DeviceId }
-  | { type: 'share_revoked'; share: ShareId; device: DeviceId; reason: EndReason }
-  | { type: 'share_removed'; share: ShareId; device: DeviceId }
-  | { type: 'device_removed'; share: ShareId; device: DeviceId }
+/** A function of the permission matrix (`Function` on the wire, a reserved word here). */
+export type Func = wire.Function
 
 /** One server event; `type` names its kind, the kind's fields sit beside `id` and `at`. */
-export type CamshareEvent = { id: EventId; at: Timestamp } & EventKind
+export type CamshareEvent = wire.Event
 
-export type ErrorKind =
-  | 'invalid_input'
-  | 'invalid_email'
-  | 'invalid_phone'
-  | 'invalid_account_code'
-  | 'unauthorized'
-  | 'invalid_credentials'
-  | 'rate_limited'
-  | 'not_found'
-  | 'forbidden'
-  | 'conflict'
-  | 'invite_expired'
-  | 'payload_too_large'
-  | 'internal'
-  // Desktop-side kinds:
-  | 'network'
-  | 'protocol'
-  | 'keychain'
+/** The API's error kinds, and the desktop side's own. */
+export type ErrorKind = wire.ErrorKind | 'network' | 'protocol' | 'keychain'
 
 /** What every command rejects with. */
 export interface CommandError {
@@ -274,7 +79,7 @@ export interface KeychainState {
 export interface AppInfo {
   profile: string | null
   server_url: string
-  account: Account | null
+  account: wire.Account | null
   keychain: KeychainState
 }
 
@@ -284,9 +89,6 @@ export interface ConnectionStatus {
   state: ConnectionState
   message: string | null
 }
-
-/** A camera channel's two encodings. */
-export type StreamKind = 'main' | 'sub'
 
 /** What a live tile shows besides pictures (from the Rust side). */
 export type LiveStatus =

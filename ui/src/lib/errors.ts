@@ -62,6 +62,18 @@ export type FieldErrors = Record<string, string>
  * Splits an error into a message for a known field and a message for the whole form.
  * `fields` lists the field names the form shows; `aliases` maps server field names to them.
  */
+/** What a sign-in or sign-up form shows for a failure: a network problem goes to the server
+ * field (`network`), anything else to the form's fields or its alert. */
+export function formFailure(
+  raw: unknown,
+  fields: readonly string[],
+  aliases: Record<string, string> = {},
+): { network: string | null; fields: FieldErrors; form: string | null } {
+  const error = toCommandError(raw)
+  const split = splitError(error, fields, aliases)
+  return { network: error.kind === 'network' ? (split.form ?? '') : null, ...split }
+}
+
 export function splitError(
   error: CommandError,
   fields: readonly string[],
