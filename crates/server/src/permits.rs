@@ -216,14 +216,18 @@ impl AccessFacts {
     }
 
     /// May `account` use `channel` for `purpose` at `at`?
+    ///
+    /// One pass over the shares: the decision function's own denials tell whether the account
+    /// knows the device (`NoShare` and `NotAccepted`: it has no accepted share of it, so it is an
+    /// unknown device to it); only a channel that does not exist needs `knows` asked apart,
+    /// because the decision function checks the channel before anything else.
     pub fn decide(&self, account: AccountId, channel: u16, purpose: Purpose, at: Timestamp) -> Result<Permit, Refusal> {
-        if !self.knows(account) {
-            return Err(Refusal::UnknownDevice);
-        }
         let function = purpose.function();
         let earliest = match access::may(account, &self.device, &self.shares, channel, function, at) {
             Decision::Owner => None,
             Decision::Granted { playback_since } => playback_since,
+            Decision::Denied(Denial::NoShare | Denial::NotAccepted) => return Err(Refusal::UnknownDevice),
+            Decision::Denied(Denial::NoSuchChannel) if !self.knows(account) => return Err(Refusal::UnknownDevice),
             Decision::Denied(Denial::NoSuchChannel) => {
                 return Err(Refusal::NoSuchChannel {
                     device_name: self.name.clone(),
