@@ -10,7 +10,14 @@ use std::time::Duration;
 use camshare_api::StreamKind;
 use camshare_camsim::stamp;
 use camshare_media::StreamError;
+use camshare_server::clock::Clock;
+use camshare_server::permits::{AccessFacts, Purpose};
+use camshare_server::store::tickets;
 use support::*;
+
+async fn bob_id(bob: &camshare_client::Client) -> camshare_api::AccountId {
+    bob.me().await.unwrap().id
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recipient_with_live_view_on_channel_2_sees_channel_2() {
@@ -79,6 +86,20 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     let two = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
     let answer = raw_describe(&path(3), Some((&two.username, two.ticket.expose())));
     assert_eq!(answer.status, 403);
+    assert!(!answer.carries_media());
+
+    // A genuine ticket for another purpose (the owner's PTZ on channel 2, issued from a real
+    // permit) does not open channel 2's live stream: the gate opens only what a ticket names.
+    let owner_id = w.owner.me().await.unwrap().id;
+    let now = w.server.clock.now();
+    let mut conn = w.server.db().pool.acquire().await.unwrap();
+    let facts = AccessFacts::load(&mut conn, w.nvr.id).await.unwrap().unwrap();
+    drop(conn);
+    assert!(facts.decide(bob_id(&bob).await, 2, Purpose::Ptz, now).is_err(), "Bob has no PTZ");
+    let ptz = facts.decide(owner_id, 2, Purpose::Ptz, now).unwrap();
+    let (ticket, _) = tickets::issue(&w.server.db().pool, &ptz, now).await.unwrap();
+    let answer = raw_describe(&path(2), Some((&owner_id.0.to_string(), ticket.expose())));
+    assert_eq!(answer.status, 403, "{}", String::from_utf8_lossy(&answer.bytes));
     assert!(!answer.carries_media());
 
     // The viewer pipeline reports a refusal as such.
