@@ -1,7 +1,8 @@
 //! The decision function: one pure answer to "may this account use this function on this
-//! channel of this device, at this instant?". Every route, and later the media gate, asks it;
-//! nothing re-implements it. It reads only the facts handed to it, so it is fast, deterministic,
-//! and checked against a plain model by a property test (`tests/access_model.rs`).
+//! channel of this device, at this instant?". The authority (`permits.rs`) asks it for every
+//! route and for the media gate; nothing re-implements it. It reads only the facts handed to
+//! it, so it is fast, deterministic, and checked against a plain model by a property test
+//! (`tests/access_model.rs`).
 
 use camshare_api::{AccountId, ChannelGrants, Function, Lookback, Schedule, ShareStatus, Timestamp, Weekday};
 use jiff::tz::TimeZone;
@@ -60,7 +61,7 @@ pub struct ShareFacts {
     pub created_at: Timestamp,
 }
 
-/// Why access was refused. Only the server's logs and tests see these; clients get `not_found`.
+/// Why access was refused. The authority (`permits.rs`) turns each into the answer a client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denial {
     NoSuchChannel,
