@@ -73,11 +73,14 @@ pub async fn events_stream(
                     .unwrap_or_else(|_| SseEvent::default().comment("unserialisable event"));
                 return Some((Ok(sse), f));
             }
-            // A signed-out session hears nothing more: the stream ends.
+            // A signed-out session hears nothing more: the stream ends. Asked after reading the
+            // batch, not before: an event written after the sign-out committed is then seen
+            // together with the ended session, never delivered past it.
+            let batch = events::after(&f.db.pool, f.account, Some(f.last), 256).await;
             if !sessions::exists(&f.db.pool, f.session).await.unwrap_or(false) {
                 return None;
             }
-            match events::after(&f.db.pool, f.account, Some(f.last), 256).await {
+            match batch {
                 Ok(batch) if !batch.is_empty() => {
                     f.pending.extend(batch);
                     continue;
