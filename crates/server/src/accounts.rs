@@ -125,8 +125,9 @@ pub async fn sign_up(db: &Db, key: &ServerKey, req: SignUp, now: Timestamp) -> R
     Ok(Session { account: view(key, &row)?, tokens })
 }
 
-/// Signs in with email or phone and password. After `SLOW_AFTER` recent failures each further
-/// one is answered more slowly; after `REFUSE_AFTER` the login is refused for a while.
+/// Signs in with email or phone and password. From the `SLOW_AFTER`th recent failure each
+/// further one is answered more slowly; after `REFUSE_AFTER` the login is refused for a while,
+/// also when the attempts come all at once.
 pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> Result<Session> {
     let login = match RecipientAddress::parse(&req.login).map_err(|e| e.on_field("login"))? {
         RecipientAddress::AccountCode(_) => {
@@ -134,8 +135,12 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
         }
         address => address.as_str().to_string(),
     };
-    let (failures, until) = sessions::recent_failures(&db.pool, &login, now).await?;
-    if failures >= sessions::REFUSE_AFTER {
+    // The attempt is counted before the (slow) password check and forgotten only if it
+    // succeeds: concurrent attempts cannot all pass a count read before any of them failed.
+    let mut tx = db.write().await?;
+    let (attempts, until) = sessions::record_failure(&mut tx, &login, now).await?;
+    tx.commit().await?;
+    if attempts > sessions::REFUSE_AFTER {
         let minutes = (until - now).get_seconds().div_euclid(60) + 1;
         return Err(ApiError::new(
             ErrorKind::RateLimited,
@@ -147,12 +152,9 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
     let stored = account.as_ref().map_or_else(|| DECOY_HASH.clone(), |a| a.password_hash.clone());
     // `|`, not `||`: the password is checked even for an unknown login, so timing tells nothing.
     if account.is_none() | !verify_password(req.password, stored).await {
-        let mut tx = db.write().await?;
-        sessions::record_failure(&mut tx, &login, now).await?;
-        tx.commit().await?;
-        if failures + 1 >= sessions::SLOW_AFTER {
+        if attempts >= sessions::SLOW_AFTER {
             // 100 ms, 200 ms, 400 ms, then 800 ms per further failure until refusal.
-            let exponent = (failures + 1 - sessions::SLOW_AFTER).min(3) as u32;
+            let exponent = (attempts - sessions::SLOW_AFTER).min(3) as u32;
             tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(exponent))).await;
         }
         return Err(ApiError::new(ErrorKind::InvalidCredentials, "the sign-in details are not right").into());

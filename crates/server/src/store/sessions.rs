@@ -125,22 +125,25 @@ pub async fn recent_failures(pool: &AnyPool, login: &str, now: Timestamp) -> Res
     })
 }
 
-/// Counts one more failure (starting a new window when the old one has passed).
-pub async fn record_failure(conn: &mut AnyConnection, login: &str, now: Timestamp) -> Result<()> {
+/// Counts one more attempt that may fail (starting a new window when the old one has passed),
+/// in one atomic statement; returns the attempts now counted in the window and when it ends.
+/// Counting before the password is checked is what makes the limit hold for concurrent tries.
+pub async fn record_failure(conn: &mut AnyConnection, login: &str, now: Timestamp) -> Result<(i64, Timestamp)> {
     let window_start = to_millis(now - FAILURE_WINDOW);
-    sqlx::query(
+    let (failures, first_ms): (i64, i64) = sqlx::query_as(
         "INSERT INTO login_failures (login, failures, first_ms, last_ms) VALUES ($1, 1, $2, $2) \
          ON CONFLICT (login) DO UPDATE SET \
            failures = CASE WHEN login_failures.first_ms <= $3 THEN 1 ELSE login_failures.failures + 1 END, \
            first_ms = CASE WHEN login_failures.first_ms <= $3 THEN $2 ELSE login_failures.first_ms END, \
-           last_ms = $2",
+           last_ms = $2 \
+         RETURNING failures, first_ms",
     )
     .bind(login)
     .bind(to_millis(now))
     .bind(window_start)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(())
+    Ok((failures, from_millis(first_ms) + FAILURE_WINDOW))
 }
 
 /// A successful sign-in forgets earlier failures.

@@ -142,6 +142,28 @@ on_both_engines!(
     super::failed_sign_ins_are_slowed_then_refused
 );
 
+/// The attack of issue 10: many wrong passwords at once. The limit (10 per window) must hold:
+/// at most 10 are checked, the rest are refused without a password check.
+async fn concurrent_wrong_passwords_are_held_to_the_limit(engine: Engine) {
+    let api = std::sync::Arc::new(Api::start(engine).await);
+    api.sign_up("Ann", "ann@example.com").await;
+    let wrong = json!({"login": "ann@example.com", "password": "wrong-password"});
+    let tries = (0..40).map(|_| {
+        let (api, wrong) = (api.clone(), wrong.clone());
+        tokio::spawn(async move { api.call(Method::POST, "/api/sessions", None, Some(wrong)).await })
+    });
+    let answers = futures::future::join_all(tries).await;
+    let kinds: Vec<String> =
+        answers.into_iter().map(|a| a.unwrap().1["kind"].as_str().unwrap_or("").to_string()).collect();
+    let checked = kinds.iter().filter(|k| *k == "invalid_credentials").count();
+    let refused = kinds.iter().filter(|k| *k == "rate_limited").count();
+    assert_eq!((checked, refused), (10, 30), "{kinds:?}");
+}
+on_both_engines!(
+    concurrent_wrong_passwords_are_held_to_the_limit,
+    super::concurrent_wrong_passwords_are_held_to_the_limit
+);
+
 async fn account_codes_verify_and_forgeries_fail(engine: Engine) {
     let api = Api::start(engine).await;
     let ann = api.sign_up("Ann", "ann@example.com").await;
