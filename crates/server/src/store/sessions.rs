@@ -111,20 +111,6 @@ pub const SLOW_AFTER: i64 = 3;
 /// After this many failures in the window, sign-in is refused until the window passes.
 pub const REFUSE_AFTER: i64 = 10;
 
-/// Recent failed attempts for a login, and when the window they count in ends.
-pub async fn recent_failures(pool: &AnyPool, login: &str, now: Timestamp) -> Result<(i64, Timestamp)> {
-    let row: Option<(i64, i64)> = sqlx::query_as("SELECT failures, first_ms FROM login_failures WHERE login = $1")
-        .bind(login)
-        .fetch_optional(pool)
-        .await?;
-    Ok(match row {
-        Some((failures, first_ms)) if from_millis(first_ms) + FAILURE_WINDOW > now => {
-            (failures, from_millis(first_ms) + FAILURE_WINDOW)
-        }
-        _ => (0, now),
-    })
-}
-
 /// Counts one more attempt that may fail (starting a new window when the old one has passed),
 /// in one atomic statement; returns the attempts now counted in the window and when it ends.
 /// Counting before the password is checked is what makes the limit hold for concurrent tries.
