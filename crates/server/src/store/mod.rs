@@ -101,6 +101,9 @@ impl Db {
             Backend::Sqlite => sqlite_file(&url),
             Backend::Postgres => None,
         };
+        if let Some(file) = &sqlite_file {
+            make_private(file)?;
+        }
         let options: AnyConnectOptions = url.parse()?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -186,6 +189,27 @@ fn sqlite_url(url: &str) -> Result<String> {
     }
     let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The database holds hashed tokens and encrypted camera logins: only the server's own user may
+/// read it. The file is created (or tightened) to mode 0600 before SQLite opens it; SQLite gives
+/// its `-wal` and `-shm` files the database file's mode, and any left from before are tightened.
+fn make_private(file: &std::path::Path) -> Result<()> {
+    let denied = |e: std::io::Error| ServerError::internal(format!("cannot make {} private: {e}", file.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(file).map_err(denied)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(denied)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::OpenOptions::new().create(true).append(true).open(file).map_err(denied)?;
+    Ok(())
 }
 
 /// The file behind a `sqlite://PATH?…` URL, read the way sqlx reads it (percent-decoded);

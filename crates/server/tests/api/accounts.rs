@@ -231,3 +231,18 @@ async fn signed_out_session_hears_no_more_events(engine: Engine) {
     assert!(!rest.contains("invite_received"), "a signed-out session received: {rest}");
 }
 on_both_engines!(signed_out_session_hears_no_more_events, super::signed_out_session_hears_no_more_events);
+
+/// Issue 10, item 7: the SQLite file and its write-ahead log held hashed tokens and encrypted
+/// camera logins readable by every local user. They are the server user's alone now.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_files_are_readable_by_the_server_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = Api::start(Engine::Sqlite).await;
+    api.sign_up("Ann", "ann@example.com").await;
+    for name in ["camshare.db", "camshare.db-wal", "camshare.db-shm"] {
+        let path = api.app.data_dir.join(name);
+        let mode = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{name} has mode {:o}", mode & 0o777);
+    }
+}
