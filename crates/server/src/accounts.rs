@@ -64,21 +64,18 @@ struct CheckedSignUp {
     time_zone: String,
 }
 
+/// An optional sign-up address: absent or blank is `None`, anything else must parse.
+fn optional<T>(
+    value: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Result<T, ApiError>,
+) -> Result<Option<T>, ApiError> {
+    value.filter(|v| !v.trim().is_empty()).map(parse).transpose().map_err(|e| e.on_field(field))
+}
+
 fn check_sign_up(req: SignUp) -> Result<CheckedSignUp, ApiError> {
-    let email = req
-        .email
-        .as_deref()
-        .filter(|e| !e.trim().is_empty())
-        .map(Email::parse)
-        .transpose()
-        .map_err(|e| e.on_field("email"))?;
-    let phone = req
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(Phone::parse)
-        .transpose()
-        .map_err(|e| e.on_field("phone"))?;
+    let email = optional(req.email.as_deref(), "email", Email::parse)?;
+    let phone = optional(req.phone.as_deref(), "phone", Phone::parse)?;
     if email.is_none() && phone.is_none() {
         return Err(ApiError::invalid("email", "sign up with an email address or a mobile number"));
     }

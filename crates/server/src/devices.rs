@@ -29,6 +29,14 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> 
     Ok(v.to_string())
 }
 
+/// The camera's own password: 1 to 128 bytes.
+fn check_camera_password(password: &Secret) -> Result<(), ApiError> {
+    if password.is_empty() || password.expose().len() > 128 {
+        return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters"));
+    }
+    Ok(())
+}
+
 /// An RTSP address without embedded credentials (those go in the username/password fields, so
 /// that they are encrypted and never shown).
 fn check_rtsp_url(url: &str) -> Result<String, ApiError> {
@@ -76,9 +84,7 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
     let name = check_text("name", &new.name, 64)?;
     let rtsp_url = check_rtsp_url(&new.rtsp_url)?;
     let username = check_text("username", &new.username, 64)?;
-    if new.password.is_empty() || new.password.expose().len() > 128 {
-        return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
-    }
+    check_camera_password(&new.password)?;
     let names = channel_names(new.kind, &new.channel_names, new.channel_count, &name)?;
     let checked = CheckedDevice {
         name: &name,
@@ -120,9 +126,7 @@ pub async fn edit(
     let name = update.name.as_deref().map(|n| check_text("name", n, 64)).transpose()?;
     let rtsp_url = update.rtsp_url.as_deref().map(check_rtsp_url).transpose()?;
     let username = update.username.as_deref().map(|u| check_text("username", u, 64)).transpose()?;
-    if update.password.as_ref().is_some_and(|p| p.is_empty() || p.expose().len() > 128) {
-        return Err(ApiError::invalid("password", "the camera password must have 1 to 128 characters").into());
-    }
+    update.password.as_ref().map(check_camera_password).transpose()?;
     let names = match &update.channel_names {
         Some(names) if names.len() != current.channels.len() => {
             return Err(ApiError::invalid(

@@ -258,8 +258,19 @@ pub async fn decide(
     purpose: Purpose,
     at: Timestamp,
 ) -> Result<Result<Permit, Refusal>> {
-    let mut conn = pool.acquire().await?;
-    Ok(match AccessFacts::load(&mut conn, device).await? {
+    decide_on(&mut *pool.acquire().await?, account, device, channel, purpose, at).await
+}
+
+/// As `decide`, on a connection the caller goes on using (the gate reads the camera login next).
+pub async fn decide_on(
+    conn: &mut sqlx::AnyConnection,
+    account: AccountId,
+    device: DeviceId,
+    channel: u16,
+    purpose: Purpose,
+    at: Timestamp,
+) -> Result<Result<Permit, Refusal>> {
+    Ok(match AccessFacts::load(conn, device).await? {
         Some(facts) => facts.decide(account, channel, purpose, at),
         None => Err(Refusal::UnknownDevice),
     })

@@ -159,8 +159,8 @@ impl Server {
         &self.state
     }
 
-    /// The background tasks (housekeeping, device checks, the gate's enforcer); empty once `run`
-    /// has returned.
+    /// The background tasks (housekeeping, device checks, the gate's enforcer); none is running
+    /// once `run` has returned.
     pub fn tasks(&self) -> BackgroundTasks {
         self.tasks.clone()
     }
@@ -174,16 +174,15 @@ impl Server {
         if let Some(interval) = device_checks {
             tasks.spawn("device checks", state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
         }
-        // Event streams end with the server.
-        let streams = state.shutdown.clone();
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            stop.cancelled().await;
-            streams.cancel();
-        });
         let gate = state.gate.clone();
+        let streams = state.shutdown.clone();
         let router = app(state, max_body_bytes);
-        let served = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+        let stopping = async move {
+            shutdown.cancelled().await;
+            // Open event streams never end by themselves; graceful shutdown waits for them.
+            streams.cancel();
+        };
+        let served = axum::serve(listener, router).with_graceful_shutdown(stopping).await;
         tasks.stop_all().await;
         if let Some(gate) = gate {
             gate.stop();

@@ -113,15 +113,12 @@ mod tests {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             listener.local_addr().unwrap().port()
         };
-        let knock = |port: u16, path: &str| camera(&format!("rtsp://127.0.0.1:{port}{path}")).knock_owned();
         assert_eq!(knock(rtsp_port, "/Streaming/Channels/101").await, Reachability::Online);
         assert_eq!(knock(http_port, "/").await, Reachability::Offline);
         assert_eq!(knock(closed_port, "/").await, Reachability::Offline);
     }
 
-    impl Hikvision {
-        async fn knock_owned(self) -> Reachability {
-            self.knock().await
-        }
+    async fn knock(port: u16, path: &str) -> Reachability {
+        camera(&format!("rtsp://127.0.0.1:{port}{path}")).knock().await
     }
 }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use camshare_api::{DeviceId, StreamKind};
 use gstreamer::glib;
 use gstreamer::glib::subclass::prelude::*;
 use gstreamer_rtsp::{RTSPHeaderField, RTSPStatusCode};
@@ -121,7 +122,7 @@ mod imp {
             // A connection that already claimed this ticket: the same stream only.
             if let Some(permit) = shared.viewers.permit_of(client, &ticket_hash) {
                 return match wanted {
-                    Some(w) if names(&permit, w) => Ok(()),
+                    Some(w) if names(w, permit.device(), permit.channel(), permit.purpose()) => Ok(()),
                     None if path == "/" || path.is_empty() || path == "*" => Ok(()),
                     _ => Err(Refusal::Forbidden),
                 };
@@ -143,7 +144,7 @@ mod imp {
             if user != claim.account.0.to_string() {
                 return Err(Refusal::Unauthorized);
             }
-            if !matches!(claim.purpose, Purpose::Live(stream) if wanted == (claim.device, claim.channel, stream)) {
+            if !names(wanted, claim.device, claim.channel, claim.purpose) {
                 return Err(Refusal::Forbidden);
             }
             let (permit, login) = shared.runtime.block_on(permit_now(shared, claim)).ok_or(Refusal::Unauthorized)?;
@@ -154,18 +155,24 @@ mod imp {
     }
 }
 
-/// Whether a live-view permit names this gate path's device, channel and stream.
-fn names(permit: &Permit, (device, channel, stream): (camshare_api::DeviceId, u16, camshare_api::StreamKind)) -> bool {
-    permit.device() == device && permit.channel() == channel && permit.purpose() == Purpose::Live(stream)
+/// Whether a ticket's or permit's device, channel and purpose are live view of exactly this
+/// gate path's stream.
+fn names(
+    (path_device, path_channel, path_stream): (DeviceId, u16, StreamKind),
+    device: DeviceId,
+    channel: u16,
+    purpose: Purpose,
+) -> bool {
+    device == path_device && channel == path_channel && purpose == Purpose::Live(path_stream)
 }
 
 /// The authority's permit for what the claimed ticket names, decided now (the same authority
 /// the gate's enforcer holds open viewers to), with the device's camera login.
 async fn permit_now(shared: &GateShared, claim: Claim) -> Option<(Permit, devices::CameraLogin)> {
     let now = shared.clock.now();
-    let decided = permits::decide(&shared.db.pool, claim.account, claim.device, claim.channel, claim.purpose, now);
-    let permit = decided.await.ok()?.ok()?;
     let mut conn = shared.db.pool.acquire().await.ok()?;
+    let decided = permits::decide_on(&mut conn, claim.account, claim.device, claim.channel, claim.purpose, now);
+    let permit = decided.await.ok()?.ok()?;
     let login = devices::camera_login(&mut conn, &shared.key, claim.device).await.ok()??;
     Some((permit, login))
 }

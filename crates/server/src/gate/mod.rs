@@ -18,9 +18,7 @@ pub mod relay;
 pub mod viewers;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gstreamer as gst;
 use gstreamer::glib;

@@ -16,7 +16,7 @@ use gstreamer_rtsp_server::prelude::*;
 use super::GateShared;
 use crate::permits::{AccessFacts, Permit, Purpose};
 use crate::store::activity::{self, NewActivity};
-use crate::store::recipients;
+use crate::store::{devices, recipients};
 
 /// How often viewers are re-checked when nothing was written (expiry and schedule ends).
 const TICK: Duration = Duration::from_millis(250);
@@ -147,13 +147,13 @@ fn log(shared: &Arc<GateShared>, kind: ActivityKind, permit: Permit, detail: Str
     shared.runtime.clone().spawn(async move {
         let written = async {
             let mut conn = shared.db.pool.acquire().await?;
-            let Some(device) = AccessFacts::load(&mut conn, permit.device()).await? else { return Ok(()) };
+            let Some((_, device_name)) = devices::facts(&mut conn, permit.device()).await? else { return Ok(()) };
             let recipient = recipients::describe_account(&mut conn, permit.owner(), permit.account()).await?;
             let entry = NewActivity {
                 owner: permit.owner(),
                 kind,
                 device: Some(permit.device()),
-                device_name: device.name(),
+                device_name: &device_name,
                 share: None,
                 recipient,
                 detail: Some(detail),

@@ -144,17 +144,22 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(r!(events::list_activity))
 }
 
+/// Every route, and the whole OpenAPI document: what the routes' annotations say, and the
+/// answers their extractors add (`CommonAnswers`).
+fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = api_router().split_for_parts();
+    utoipa::Modify::modify(&CommonAnswers, &mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI document of the whole API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = api_router().into_openapi();
-    utoipa::Modify::modify(&CommonAnswers, &mut doc);
-    doc
+    routes_and_document().1
 }
 
 /// The server's router. `max_body_bytes` bounds every request body.
 pub fn app(state: AppState, max_body_bytes: usize) -> Router {
-    let (router, mut doc) = api_router().split_for_parts();
-    utoipa::Modify::modify(&CommonAnswers, &mut doc);
+    let (router, doc) = routes_and_document();
     let doc = Arc::new(doc);
     router
         .route(routes::OPENAPI, axum::routing::get(move || async move { Json(doc.as_ref().clone()) }))
