@@ -109,7 +109,7 @@ async fn main() {
             .args(["--listen", &format!("127.0.0.1:{http}"), "--gate-listen", &format!("127.0.0.1:{rtsp}")])
             .arg("--data-dir")
             .arg(&data)
-            .args(["--log", "warn"])
+            .args(["--log", "warn", "--camera-allow", "127.0.0.0/8"])
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),

@@ -26,7 +26,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 SERVER="http://127.0.0.1:$PORT"
 DISPLAY_NO=$((200 + RANDOM % 200))
 
-"$BIN/camshare-server" --listen "127.0.0.1:$PORT" --data-dir "$WORK/server" >/dev/null 2>&1 &
+"$BIN/camshare-server" --listen "127.0.0.1:$PORT" --data-dir "$WORK/server" --camera-allow 127.0.0.0/8 >/dev/null 2>&1 &
 SERVER_PID=$!
 Xvfb ":$DISPLAY_NO" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB_PID=$!

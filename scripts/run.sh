@@ -29,7 +29,9 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-"$BIN/camshare-server" --listen "$LISTEN" &
+# The demo cameras are simulators on this machine: loopback, which the server refuses for cameras
+# unless told (--camera-allow; see docs/SECURITY.md).
+"$BIN/camshare-server" --listen "$LISTEN" --camera-allow 127.0.0.0/8 &
 PIDS+=($!)
 # The demo devices: an NVR with four channels and a single camera, each with its own login.
 "$BIN/camshare-camsim" --rtsp-port 8554 --http-port 8080 --password "$CAMSIM_PASSWORD" --device-name "Home NVR" \

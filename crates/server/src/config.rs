@@ -5,6 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use ipnet::IpNet;
+
+use crate::camera::NetworkPolicy;
+use crate::limits::Limits;
 
 /// The Camshare sharing server: accounts, devices, shares, invites and events over HTTP.
 #[derive(Debug, Clone, Parser)]
@@ -44,6 +48,23 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_DEVICE_CHECK_SECS", default_value_t = 30)]
     pub device_check_secs: u64,
 
+    /// Networks cameras may be on although the default refuses them, as CIDR blocks, e.g.
+    /// `127.0.0.0/8` for a camera simulator on this machine. The default refuses loopback,
+    /// link-local (cloud metadata), multicast, unspecified and reserved addresses, and allows
+    /// private LAN ranges and public addresses; the most specific block that names an address
+    /// decides. Repeat the flag or separate blocks with commas. Default: none.
+    #[arg(long, env = "CAMSHARE_CAMERA_ALLOW", value_delimiter = ',')]
+    pub camera_allow: Vec<IpNet>,
+
+    /// Networks cameras may not be on although the default allows them, e.g. `10.0.0.0/8` to
+    /// keep cameras off an office network. Repeat or separate with commas. Default: none.
+    #[arg(long, env = "CAMSHARE_CAMERA_DENY", value_delimiter = ',')]
+    pub camera_deny: Vec<IpNet>,
+
+    /// The most devices one account may own. Default: 256.
+    #[arg(long, env = "CAMSHARE_MAX_DEVICES_PER_ACCOUNT", default_value_t = 256)]
+    pub max_devices_per_account: u32,
+
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
@@ -69,5 +90,7 @@ impl Config {
             .gate(Some(gate))
             .device_checks((self.device_check_secs > 0).then(|| std::time::Duration::from_secs(self.device_check_secs)))
             .max_body_bytes(self.max_body_bytes)
+            .camera_policy(NetworkPolicy::new(self.camera_allow.clone(), self.camera_deny.clone()))
+            .limits(Limits { devices_per_account: self.max_devices_per_account })
     }
 }

@@ -1,15 +1,16 @@
-//! The rules of devices: what a valid device is (names, the camera address, the camera login,
-//! channel counts per kind), and what adding, changing and deleting one does — one transaction
-//! each, with the owner's activity line and the recipients' events. The SQL is in
-//! `store::devices`.
+//! The rules of devices: what a valid device is (names, the camera address and the networks it
+//! may be on, the camera login, channel counts per kind, how many one account may have), and
+//! what adding, changing and deleting one does — one transaction each, with the owner's activity
+//! line and the recipients' events. The SQL is in `store::devices`.
 
 use camshare_api::{
-    AccountId, ActivityKind, ApiError, Device, DeviceId, DeviceKind, DeviceUpdate, EventKind, NewDevice, Secret,
-    Timestamp,
+    AccountId, ActivityKind, ApiError, Device, DeviceId, DeviceKind, DeviceUpdate, ErrorKind, EventKind, NewDevice,
+    Secret, Timestamp,
 };
 
-use crate::camera::RtspAddress;
+use crate::camera::{NetworkPolicy, RtspAddress, Unreachable};
 use crate::error::{Result, ServerError};
+use crate::limits::Limits;
 use crate::secrets::ServerKey;
 use crate::store::activity::{self, NewActivity};
 use crate::store::devices::{self as store, CheckedDevice, get};
@@ -38,9 +39,20 @@ fn check_camera_password(password: &Secret) -> Result<(), ApiError> {
 }
 
 /// An RTSP address without embedded credentials (those go in the username/password fields, so
-/// that they are encrypted and never shown).
-fn check_rtsp_url(url: &str) -> Result<String, ApiError> {
-    Ok(RtspAddress::parse(url)?.as_str().to_string())
+/// that they are encrypted and never shown), on a network the server connects to. A name that
+/// does not resolve now is taken (the device reads offline until it does); every connection
+/// checks the policy again.
+async fn check_rtsp_url(policy: &NetworkPolicy, url: &str) -> Result<String, ApiError> {
+    let address = RtspAddress::parse(url)?;
+    match policy.pin(&address).await {
+        Ok(_) | Err(Unreachable::Unresolved { .. }) => Ok(address.as_str().to_string()),
+        Err(blocked @ Unreachable::Blocked { .. }) => Err(ApiError::invalid(
+            "rtsp_url",
+            format!(
+                "{blocked}; give the camera's address on your network (the server's operator decides which networks are allowed)"
+            ),
+        )),
+    }
 }
 
 fn channel_names(
@@ -79,10 +91,18 @@ fn channel_count_error(kind: DeviceKind, n: u16) -> ApiError {
     ApiError::invalid("channel_count", format!("a {kind} has {allowed} channels, not {n}"))
 }
 
-/// Adds a device for its owner.
-pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now: Timestamp) -> Result<Device> {
+/// Adds a device for its owner, if the owner has fewer than the limit.
+pub async fn add(
+    db: &Db,
+    key: &ServerKey,
+    policy: &NetworkPolicy,
+    limits: &Limits,
+    owner: AccountId,
+    new: NewDevice,
+    now: Timestamp,
+) -> Result<Device> {
     let name = check_text("name", &new.name, 64)?;
-    let rtsp_url = check_rtsp_url(&new.rtsp_url)?;
+    let rtsp_url = check_rtsp_url(policy, &new.rtsp_url).await?;
     let username = check_text("username", &new.username, 64)?;
     check_camera_password(&new.password)?;
     let names = channel_names(new.kind, &new.channel_names, new.channel_count, &name)?;
@@ -95,6 +115,14 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
         channel_names: &names,
     };
     let mut tx = db.write().await?;
+    if store::count_owned(&mut tx, owner).await? >= u64::from(limits.devices_per_account) {
+        let most = limits.devices_per_account;
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            format!("you have {most} devices, the most this server allows one account; delete one to add another"),
+        )
+        .into());
+    }
     let id = store::insert(&mut tx, owner, &checked, key, now).await?;
     let entry = NewActivity {
         owner,
@@ -117,6 +145,7 @@ pub async fn add(db: &Db, key: &ServerKey, owner: AccountId, new: NewDevice, now
 pub async fn edit(
     db: &Db,
     key: &ServerKey,
+    policy: &NetworkPolicy,
     owner: AccountId,
     id: DeviceId,
     update: DeviceUpdate,
@@ -124,7 +153,10 @@ pub async fn edit(
 ) -> Result<Device> {
     let current = get(db, key, owner, id).await?;
     let name = update.name.as_deref().map(|n| check_text("name", n, 64)).transpose()?;
-    let rtsp_url = update.rtsp_url.as_deref().map(check_rtsp_url).transpose()?;
+    let rtsp_url = match update.rtsp_url.as_deref() {
+        Some(url) => Some(check_rtsp_url(policy, url).await?),
+        None => None,
+    };
     let username = update.username.as_deref().map(|u| check_text("username", u, 64)).transpose()?;
     update.password.as_ref().map(check_camera_password).transpose()?;
     let names = match &update.channel_names {

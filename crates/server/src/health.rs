@@ -5,20 +5,33 @@
 //!
 //! The owner's device list shows the result; the live view has its own, faster signal (a tile
 //! goes "camera offline" when frames stop).
+//!
+//! Every knock goes through the camera network policy (`camera::reach`). Because an account
+//! chooses the address, the check must not become a port scanner: only an RTSP answer counts as
+//! online, and an "offline" answer to a check started by an add or edit is shown no sooner than
+//! the longest a check can take, so its timing does not tell a closed port from a filtered one.
+//! An account has at most [`CHECKS_IN_FLIGHT_PER_ACCOUNT`] such checks running; more wait for
+//! the next round.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use camshare_api::{Device, DeviceId, Reachability, SharedDevice, Timestamp};
+use camshare_api::{AccountId, Device, DeviceId, Reachability, SharedDevice, Timestamp};
 use futures::StreamExt;
 
-use crate::camera::{self, RtspAddress};
+use crate::camera::{self, NetworkPolicy, RtspAddress};
 use crate::clock::Clock;
 use crate::store::Db;
 
 /// How many devices are knocked on at the same time.
 const PARALLEL_KNOCKS: usize = 16;
+
+/// How many add/edit checks one account may have running at once.
+pub const CHECKS_IN_FLIGHT_PER_ACCOUNT: usize = 4;
+
+/// How many add/edit checks may run at once, all accounts together.
+const CHECKS_IN_FLIGHT: usize = 64;
 
 /// What the server last saw of one device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +46,17 @@ struct Seen {
 #[derive(Clone)]
 pub struct DeviceHealth {
     seen: Arc<RwLock<HashMap<DeviceId, Seen>>>,
+    /// Add/edit checks running, by account.
+    in_flight: Arc<Mutex<HashMap<AccountId, usize>>>,
+    policy: Arc<NetworkPolicy>,
     /// Off in most tests, whose made-up camera addresses must not be contacted.
     enabled: bool,
 }
 
 impl DeviceHealth {
     /// Remembers answers; `enabled: false` makes `check_soon` do nothing (see `Config`).
-    pub fn new(enabled: bool) -> DeviceHealth {
-        DeviceHealth { seen: Arc::default(), enabled }
+    pub fn new(enabled: bool, policy: Arc<NetworkPolicy>) -> DeviceHealth {
+        DeviceHealth { seen: Arc::default(), in_flight: Arc::default(), policy, enabled }
     }
 
     /// Fills in `reachability` and `checked_at` from the last check of that device at its
@@ -76,16 +92,52 @@ impl DeviceHealth {
         }
     }
 
-    /// Knocks on one device now, in the background (after it was added or its address changed).
-    pub fn check_soon(&self, device: DeviceId, rtsp_url: String, clock: Arc<dyn Clock>) {
-        if !self.enabled {
+    /// Knocks on one device now, in the background (after its owner added it or changed its
+    /// address), unless the owner already has [`CHECKS_IN_FLIGHT_PER_ACCOUNT`] running (then the
+    /// next round checks it). An offline answer is recorded no sooner than
+    /// [`camera::LONGEST_CHECK`] after the start.
+    pub fn check_soon(&self, owner: AccountId, device: DeviceId, rtsp_url: String, clock: Arc<dyn Clock>) {
+        if !self.enabled || !self.start_check(owner) {
             return;
         }
         let health = self.clone();
         tokio::spawn(async move {
-            let reachability = knock(&rtsp_url).await;
+            let started = tokio::time::Instant::now();
+            let reachability = knock(&health.policy, &rtsp_url).await;
+            if reachability != Reachability::Online {
+                tokio::time::sleep_until(started + camera::LONGEST_CHECK).await;
+            }
             health.record(device, &rtsp_url, reachability, clock.now());
+            health.end_check(owner);
         });
+    }
+
+    /// Counts a check in, if the account and the server have room for it.
+    fn start_check(&self, owner: AccountId) -> bool {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let total: usize = in_flight.values().sum();
+        let mine = in_flight.entry(owner).or_default();
+        if *mine >= CHECKS_IN_FLIGHT_PER_ACCOUNT || total >= CHECKS_IN_FLIGHT {
+            return false;
+        }
+        *mine += 1;
+        true
+    }
+
+    fn end_check(&self, owner: AccountId) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(mine) = in_flight.get_mut(&owner) {
+            *mine -= 1;
+            if *mine == 0 {
+                in_flight.remove(&owner);
+            }
+        }
+    }
+
+    /// How many add/edit checks the account has running (for tests of the cap).
+    pub fn checks_in_flight(&self, owner: AccountId) -> usize {
+        let in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        in_flight.get(&owner).copied().unwrap_or(0)
     }
 
     fn record(&self, device: DeviceId, rtsp_url: &str, reachability: Reachability, at: Timestamp) {
@@ -107,9 +159,10 @@ impl DeviceHealth {
                     continue;
                 }
             };
+            let policy = &self.policy;
             let answers: Vec<(DeviceId, String, Reachability)> = futures::stream::iter(devices)
                 .map(|(device, url)| async move {
-                    let reachability = knock(&url).await;
+                    let reachability = knock(policy, &url).await;
                     (device, url, reachability)
                 })
                 .buffer_unordered(PARALLEL_KNOCKS)
@@ -128,12 +181,16 @@ impl DeviceHealth {
     }
 }
 
-/// One knock on a device's address (through the `Camera` seam); an address that does not parse
-/// is offline.
-pub async fn knock(rtsp_url: &str) -> Reachability {
-    match RtspAddress::parse(rtsp_url) {
-        Ok(address) => camera::at(address).knock().await,
-        Err(_) => Reachability::Offline,
+/// One knock on a device's address (through the `Camera` seam and the network policy); an
+/// address that does not parse, does not resolve or is refused by the policy is offline.
+pub async fn knock(policy: &NetworkPolicy, rtsp_url: &str) -> Reachability {
+    let Ok(address) = RtspAddress::parse(rtsp_url) else { return Reachability::Offline };
+    match camera::reach(policy, address).await {
+        Ok(camera) => camera.knock().await,
+        Err(why) => {
+            tracing::info!(%why, "device check: not connecting");
+            Reachability::Offline
+        }
     }
 }
 

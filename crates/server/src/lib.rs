@@ -12,6 +12,7 @@ pub mod devices;
 pub mod error;
 pub mod gate;
 pub mod health;
+pub mod limits;
 pub mod permits;
 pub mod routes;
 pub mod secrets;

@@ -1,5 +1,5 @@
 //! Building and running a server: [`ServerBuilder`] says what it needs (database, data folder,
-//! listen addresses, gate on or off, clock, device checks), [`Server::run`] serves until its
+//! listen addresses, gate on or off, clock, device checks, the camera network policy, limits), [`Server::run`] serves until its
 //! shutdown token is cancelled and then stops everything it started — HTTP, event streams,
 //! housekeeping, device checks and the media gate — before it returns. The command line
 //! (`Config::builder`) is one way to fill the builder; tests and an app hosting the server are
@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::camera::NetworkPolicy;
 use crate::clock::{Clock, SystemClock};
 use crate::gate::Gate;
 use crate::health::DeviceHealth;
+use crate::limits::Limits;
 use crate::routes::{AppState, app};
 use crate::secrets::ServerKey;
 use crate::store::{self, Db};
@@ -52,6 +54,8 @@ pub struct ServerBuilder {
     clock: Arc<dyn Clock>,
     device_checks: Option<Duration>,
     max_body_bytes: usize,
+    camera_policy: NetworkPolicy,
+    limits: Limits,
 }
 
 impl ServerBuilder {
@@ -66,6 +70,8 @@ impl ServerBuilder {
             clock: Arc::new(SystemClock),
             device_checks: Some(Duration::from_secs(30)),
             max_body_bytes: 64 * 1024,
+            camera_policy: NetworkPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -106,6 +112,19 @@ impl ServerBuilder {
         self
     }
 
+    /// Which networks cameras may be on. Default: `NetworkPolicy::default()` (no loopback,
+    /// link-local or metadata addresses).
+    pub fn camera_policy(mut self, policy: NetworkPolicy) -> Self {
+        self.camera_policy = policy;
+        self
+    }
+
+    /// The per-account limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Opens the database (migrating it), loads or creates the server key, binds the HTTP port
     /// and starts the gate. Must be called inside a Tokio runtime.
     pub async fn build(self) -> Result<Server, StartError> {
@@ -120,11 +139,13 @@ impl ServerBuilder {
             .await
             .map_err(|source| StartError::Listen { addr: self.listen, source })?;
         let tasks = BackgroundTasks::default();
+        let camera_policy = Arc::new(self.camera_policy);
         let gate = match &self.gate {
-            Some(g) => Some(Arc::new(
-                Gate::start(g.listen, g.public_host.as_deref(), db.clone(), key.clone(), self.clock.clone(), &tasks)
-                    .map_err(StartError::Gate)?,
-            )),
+            Some(g) => {
+                let (db, key, clock, policy) = (db.clone(), key.clone(), self.clock.clone(), camera_policy.clone());
+                let gate = Gate::start(g.listen, g.public_host.as_deref(), db, key, clock, policy, &tasks);
+                Some(Arc::new(gate.map_err(StartError::Gate)?))
+            }
             None => None,
         };
         let state = AppState {
@@ -132,7 +153,9 @@ impl ServerBuilder {
             key,
             clock: self.clock,
             gate,
-            health: DeviceHealth::new(self.device_checks.is_some()),
+            health: DeviceHealth::new(self.device_checks.is_some(), camera_policy.clone()),
+            camera_policy,
+            limits: self.limits,
             shutdown: CancellationToken::new(),
         };
         Ok(Server { listener, state, max_body_bytes: self.max_body_bytes, device_checks: self.device_checks, tasks })

@@ -17,8 +17,10 @@ use camshare_api::{
     FunctionSet, Lookback, NewDevice, RecipientId, Schedule, ScheduleWindow, ShareId, ShareTerms, StreamKind,
     Timestamp,
 };
+use camshare_server::camera::NetworkPolicy;
 use camshare_server::devices;
 use camshare_server::error::ServerError;
+use camshare_server::limits::Limits;
 use camshare_server::permits::{AccessFacts, Permit, Purpose, Refusal};
 use camshare_server::secrets::ServerKey;
 use camshare_server::sharing;
@@ -531,13 +533,18 @@ impl System {
             let new = NewDevice {
                 name: format!("{kind}"),
                 kind,
-                rtsp_url: "rtsp://127.0.0.1:554".into(),
+                rtsp_url: "rtsp://192.168.1.64:554".into(),
                 username: "admin".into(),
                 password: "pw".into(),
                 channel_names: vec![],
                 channel_count: Some(channels),
             };
-            ids.push(devices::add(&db, &key, owner, new, now).await.unwrap().id);
+            ids.push(
+                devices::add(&db, &key, &NetworkPolicy::default(), &Limits::default(), owner, new, now)
+                    .await
+                    .unwrap()
+                    .id,
+            );
         }
         System {
             db,

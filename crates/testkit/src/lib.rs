@@ -81,13 +81,22 @@ pub async fn database_url(engine: Engine, data_dir: &std::path::Path) -> String 
 
 /// Starts a server on 127.0.0.1:0 (its gate too) with a fresh database and a manual clock.
 /// Device checks are off: tests use made-up camera addresses that must not be contacted.
+/// Cameras may be on loopback (`--camera-allow 127.0.0.0/8`): the camera simulator is.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, &["--device-check-secs", "0"]).await
 }
 
 /// As `spawn_app`, with more command-line arguments for the server (read as `camshare-server`
-/// reads them, later ones winning).
+/// reads them, later ones winning; list flags add up). Cameras may be on loopback, as with
+/// `spawn_app`; [`spawn_app_strict`] starts one with the default camera network policy.
 pub async fn spawn_app_with(engine: Engine, args: &[&str]) -> TestApp {
+    let args: Vec<&str> = ["--camera-allow", "127.0.0.0/8"].into_iter().chain(args.iter().copied()).collect();
+    spawn_app_strict(engine, &args).await
+}
+
+/// As `spawn_app_with`, with the camera network policy of a server started without flags (no
+/// cameras on loopback), for the tests of that policy.
+pub async fn spawn_app_strict(engine: Engine, args: &[&str]) -> TestApp {
     let data_dir = temp_dir("camshare-test");
     let database = database_url(engine, &data_dir).await;
     let config = Config::parse_from(

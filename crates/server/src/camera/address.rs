@@ -2,6 +2,8 @@
 //! credentials (those live in the encrypted login, never in an address that could be shown or
 //! logged). Everything that needs the host, the port or the path asks this type.
 
+use std::net::SocketAddr;
+
 use camshare_api::ApiError;
 
 /// A checked RTSP address.
@@ -13,6 +15,8 @@ pub struct RtspAddress {
     tls: bool,
     /// Whether the address names a stream of its own (a path beyond `/`).
     has_path: bool,
+    /// Everything after the host and port: the path, query and fragment.
+    after_authority: String,
 }
 
 /// The longest address accepted.
@@ -60,7 +64,14 @@ impl RtspAddress {
         }
         let after_authority = &rest[authority.len()..];
         let has_path = after_authority.len() > 1;
-        Ok(RtspAddress { text: text.to_string(), host: host.to_string(), port, tls, has_path })
+        Ok(RtspAddress {
+            text: text.to_string(),
+            host: host.to_string(),
+            port,
+            tls,
+            has_path,
+            after_authority: after_authority.to_string(),
+        })
     }
 
     /// The address as the owner typed it (trimmed).
@@ -80,6 +91,13 @@ impl RtspAddress {
     /// Whether it is `rtsps://`.
     pub fn is_tls(&self) -> bool {
         self.tls
+    }
+
+    /// The address with its host and port replaced by the resolved address the server connects
+    /// to (see `NetworkPolicy::pin`), so that nothing resolves the name a second time.
+    pub fn url_at(&self, at: SocketAddr) -> String {
+        let scheme = if self.tls { "rtsps" } else { "rtsp" };
+        format!("{scheme}://{at}{}", self.after_authority)
     }
 
     /// Whether the address names one stream itself (a path beyond `/`), rather than a device
@@ -130,6 +148,14 @@ mod tests {
             assert_eq!(e.field.as_deref(), Some("rtsp_url"), "{bad}");
         }
         assert!(RtspAddress::parse(&format!("rtsp://h/{}", "x".repeat(600))).is_err());
+    }
+
+    #[test]
+    fn a_pinned_url_keeps_the_path_and_replaces_the_host() {
+        let address = RtspAddress::parse("rtsp://cam.local:8554/live/ch0?x=1").unwrap();
+        assert_eq!(address.url_at(SocketAddr::from(([10, 0, 0, 5], 8554))), "rtsp://10.0.0.5:8554/live/ch0?x=1");
+        let v6 = RtspAddress::parse("rtsps://cam.local").unwrap();
+        assert_eq!(v6.url_at("[fd12::5]:322".parse().unwrap()), "rtsps://[fd12::5]:322");
     }
 
     #[test]

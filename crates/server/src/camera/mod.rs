@@ -2,10 +2,13 @@
 //! knock to see whether it answers (and, with the coming functions, recording search, snapshot,
 //! PTZ and talk). [`Camera`] is the seam; [`Hikvision`] — ISAPI-style paths, which the camera
 //! simulator speaks too — is the real implementation. The address is parsed once, as
-//! [`RtspAddress`].
+//! [`RtspAddress`]; the only way to a [`Camera`] is [`reach`], through the server's
+//! [`NetworkPolicy`], which resolves the address and pins the connection to what it resolved.
 
 mod address;
 mod hikvision;
+mod policy;
+mod tls;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +17,10 @@ use camshare_api::{Reachability, StreamKind};
 
 pub use address::RtspAddress;
 pub use hikvision::Hikvision;
+pub use policy::{NetworkPolicy, Unreachable};
+
+/// The longest one check of a device can take: resolving its name, then the knock.
+pub const LONGEST_CHECK: std::time::Duration = policy::RESOLVE_TIMEOUT.saturating_add(hikvision::KNOCK_TIMEOUT);
 
 /// A future a camera answers with.
 pub type Answer<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -23,15 +30,17 @@ pub trait Camera: Send + Sync {
     /// The address the device was added with.
     fn address(&self) -> &RtspAddress;
 
-    /// The RTSP URL of one stream of one channel (without credentials: those go to the RTSP
-    /// client as properties).
+    /// The RTSP URL of one stream of one channel, at the pinned address (without credentials:
+    /// those go to the RTSP client as properties).
     fn stream_url(&self, channel: u16, stream: StreamKind) -> String;
 
     /// Whether the device answers as an RTSP server now (no login needed, no stream opened).
     fn knock(&self) -> Answer<'_, Reachability>;
 }
 
-/// The camera behind an address: the Hikvision-style one, the only kind there is so far.
-pub fn at(address: RtspAddress) -> Box<dyn Camera> {
-    Box::new(Hikvision::new(address))
+/// The camera behind an address, if the policy lets the server connect to it: resolved and
+/// pinned to the resolved address. The Hikvision-style camera is the only kind there is so far.
+pub async fn reach(policy: &NetworkPolicy, address: RtspAddress) -> Result<Box<dyn Camera>, Unreachable> {
+    let at = policy.pin(&address).await?;
+    Ok(Box::new(Hikvision::new(address, at)))
 }

@@ -14,6 +14,8 @@ use gstreamer_rtsp_server::prelude::*;
 use gstreamer_rtsp_server::subclass::prelude::*;
 
 use super::GateShared;
+use super::relay::CameraStream;
+use crate::camera;
 use crate::permits::{self, Permit, Purpose};
 use crate::secrets::token_hash;
 use crate::store::devices;
@@ -167,14 +169,26 @@ fn names(
 }
 
 /// The authority's permit for what the claimed ticket names, decided now (the same authority
-/// the gate's enforcer holds open viewers to), with the device's camera login.
-async fn permit_now(shared: &GateShared, claim: Claim) -> Option<(Permit, devices::CameraLogin)> {
+/// the gate's enforcer holds open viewers to), with the camera stream to open: the device's login
+/// and its address as the camera network policy resolved and pinned it. An address the policy
+/// refuses (a name that now resolves to this server, say) opens nothing.
+async fn permit_now(shared: &GateShared, claim: Claim) -> Option<(Permit, CameraStream)> {
     let now = shared.clock.now();
     let mut conn = shared.db.pool.acquire().await.ok()?;
     let decided = permits::decide_on(&mut conn, claim.account, claim.device, claim.channel, claim.purpose, now);
     let permit = decided.await.ok()?.ok()?;
     let login = devices::camera_login(&mut conn, &shared.key, claim.device).await.ok()??;
-    Some((permit, login))
+    drop(conn);
+    let Purpose::Live(stream) = permit.purpose() else { return None };
+    let camera = match camera::reach(&shared.camera_policy, login.address).await {
+        Ok(camera) => camera,
+        Err(why) => {
+            tracing::warn!(device = claim.device.0, %why, "gate: not connecting to the camera");
+            return None;
+        }
+    };
+    let url = camera.stream_url(permit.channel(), stream);
+    Some((permit, CameraStream { url, username: login.username, password: login.password }))
 }
 
 /// Sends the refusal's RTSP answer.

@@ -25,6 +25,7 @@ use gstreamer::glib;
 use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 
+use crate::camera::NetworkPolicy;
 use crate::clock::Clock;
 use crate::secrets::ServerKey;
 use crate::store::Db;
@@ -35,6 +36,8 @@ pub(crate) struct GateShared {
     pub db: Db,
     pub key: ServerKey,
     pub clock: Arc<dyn Clock>,
+    /// Which networks cameras may be on; every upstream connects through it.
+    pub camera_policy: Arc<NetworkPolicy>,
     /// The server's Tokio runtime: the gate's GLib thread runs database work on it.
     pub runtime: tokio::runtime::Handle,
     pub context: glib::MainContext,
@@ -70,6 +73,7 @@ impl Gate {
         db: Db,
         key: ServerKey,
         clock: Arc<dyn Clock>,
+        camera_policy: Arc<NetworkPolicy>,
         tasks: &BackgroundTasks,
     ) -> Result<Gate, String> {
         gst::init().map_err(|e| format!("cannot initialise GStreamer for the media gate: {e}"))?;
@@ -82,6 +86,7 @@ impl Gate {
             db,
             key,
             clock,
+            camera_policy,
             runtime: tokio::runtime::Handle::current(),
             context: context.clone(),
             mounts,

@@ -22,10 +22,10 @@ use gstreamer_app as gst_app;
 use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 
+use camshare_api::Secret;
+
 use super::GateShared;
-use crate::camera;
 use crate::permits::{Permit, Purpose};
-use crate::store::devices::CameraLogin;
 
 /// How long an upstream with no viewers stays connected, so that a viewer who comes back (a grid
 /// that reopens, a reconnect) starts at once.
@@ -43,6 +43,23 @@ pub struct StreamKey {
     pub device: DeviceId,
     pub channel: u16,
     pub stream: StreamKind,
+}
+
+/// One camera stream as an upstream opens it: the URL at the address the camera network policy
+/// pinned (see `camera::reach`), and the camera's own login. A different one (a new address, a
+/// name that now resolves elsewhere, a new password) means a new upstream.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct CameraStream {
+    pub url: String,
+    pub username: String,
+    pub password: Secret,
+}
+
+impl std::fmt::Debug for CameraStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the password, not even in a debug log.
+        f.debug_struct("CameraStream").field("url", &self.url).field("username", &self.username).finish()
+    }
 }
 
 /// Every upstream, by camera stream.
@@ -73,14 +90,14 @@ impl Relays {
     }
 
     /// Connects a viewer's appsrc to the camera stream, starting the upstream if needed.
-    fn subscribe(&self, key: StreamKey, login: &CameraLogin, appsrc: gst_app::AppSrc) {
+    fn subscribe(&self, key: StreamKey, source: &CameraStream, appsrc: gst_app::AppSrc) {
         let upstream = {
             let mut upstreams = self.upstreams.lock().expect("relays lock");
-            let stale = upstreams.get(&key).is_some_and(|u| u.failed() || u.login != *login);
+            let stale = upstreams.get(&key).is_some_and(|u| u.failed() || u.source != *source);
             if stale && let Some(old) = upstreams.remove(&key) {
                 old.stop();
             }
-            upstreams.entry(key).or_insert_with(|| Upstream::start(key, login.clone())).clone()
+            upstreams.entry(key).or_insert_with(|| Upstream::start(key, source.clone())).clone()
         };
         upstream.add_viewer(appsrc);
     }
@@ -108,14 +125,15 @@ impl Relays {
 /// Makes sure the gate serves this live-view permit's path: a factory whose every media is one
 /// viewer fed from the shared upstream. Only a permit opens a camera stream; a permit for
 /// anything but live view opens nothing here.
-pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, login: CameraLogin) {
+pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, source: CameraStream) {
     let Purpose::Live(stream) = permit.purpose() else {
         tracing::error!(?permit, "gate: only live-view permits have a relay");
         return;
     };
     let path = super::stream_path(permit.device(), permit.channel(), stream);
     let key = StreamKey { device: permit.device(), channel: permit.channel(), stream };
-    // A factory is per path; the login may have changed since it was made, so replace it.
+    // A factory is per path; the camera's address or login may have changed since it was made,
+    // so replace it.
     let factory = rtsp::RTSPMediaFactory::new();
     factory.set_launch(
         "( appsrc name=relay is-live=true format=time max-bytes=8000000 \
@@ -143,7 +161,7 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, login: C
             tracing::error!("gate: a relay media without its appsrc");
             return;
         };
-        shared.relays.subscribe(key, &login, appsrc.clone());
+        shared.relays.subscribe(key, &source, appsrc.clone());
         let weak = Arc::downgrade(&shared);
         media.connect_unprepared(move |_| {
             if let Some(shared) = weak.upgrade() {
@@ -179,13 +197,13 @@ struct UpstreamState {
 /// One connection to one camera stream.
 struct Upstream {
     key: StreamKey,
-    login: CameraLogin,
+    source: CameraStream,
     pipeline: Option<gst::Pipeline>,
     state: Arc<Mutex<UpstreamState>>,
 }
 
 impl Upstream {
-    fn start(key: StreamKey, login: CameraLogin) -> Arc<Upstream> {
+    fn start(key: StreamKey, source: CameraStream) -> Arc<Upstream> {
         let state = Arc::new(Mutex::new(UpstreamState {
             gop: Vec::new(),
             viewers: Vec::new(),
@@ -193,7 +211,7 @@ impl Upstream {
             failed: false,
             stopped: false,
         }));
-        let pipeline = match build_upstream(key, &login, state.clone()) {
+        let pipeline = match build_upstream(key, &source, state.clone()) {
             Ok(pipeline) => Some(pipeline),
             Err(e) => {
                 tracing::warn!(device = key.device.0, channel = key.channel, error = %e, "gate: cannot start an upstream");
@@ -201,7 +219,7 @@ impl Upstream {
                 None
             }
         };
-        Arc::new(Upstream { key, login, pipeline, state })
+        Arc::new(Upstream { key, source, pipeline, state })
     }
 
     fn failed(&self) -> bool {
@@ -299,7 +317,7 @@ impl ViewerFeed {
 
 fn build_upstream(
     key: StreamKey,
-    login: &CameraLogin,
+    source: &CameraStream,
     state: Arc<Mutex<UpstreamState>>,
 ) -> Result<gst::Pipeline, String> {
     let pipeline = gst::parse::launch(
@@ -310,13 +328,18 @@ fn build_upstream(
     .downcast::<gst::Pipeline>()
     .map_err(|_| "not a pipeline".to_string())?;
     let src = pipeline.by_name("src").ok_or("no rtspsrc")?;
-    src.set_property("location", camera::at(login.address.clone()).stream_url(key.channel, key.stream));
+    src.set_property("location", &source.url);
+    if source.url.starts_with("rtsps://") {
+        // Cameras' certificates are self-signed and the URL names the pinned address, not the
+        // name in the certificate: TLS here is privacy on the wire (see `camera::tls`).
+        src.set_property_from_str("tls-validation-flags", "0");
+    }
     // A camera that takes the connection but does not answer fails after 5 s rather than
     // rtspsrc's default 20 s, which is also gst-rtsp-server's limit for a waiting viewer.
     src.set_property("tcp-timeout", CAMERA_ANSWER_TIMEOUT.as_micros() as u64);
     // The camera's login goes in as properties, never into a URL that could be logged.
-    src.set_property("user-id", &login.username);
-    src.set_property("user-pw", login.password.expose());
+    src.set_property("user-id", &source.username);
+    src.set_property("user-pw", source.password.expose());
     let sink = pipeline.by_name("sink").and_then(|s| s.downcast::<gst_app::AppSink>().ok()).ok_or("no appsink")?;
     let on_sample = state.clone();
     sink.set_callbacks(

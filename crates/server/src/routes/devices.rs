@@ -29,8 +29,10 @@ pub async fn add_device(
     caller: Caller,
     Body(new): Body<NewDevice>,
 ) -> Result<impl IntoResponse> {
-    let device = devices::add(&state.db, &state.key, caller.account, new, state.now()).await?;
-    state.health.check_soon(device.id, device.rtsp_url.clone(), state.clock.clone());
+    let device =
+        devices::add(&state.db, &state.key, &state.camera_policy, &state.limits, caller.account, new, state.now())
+            .await?;
+    state.health.check_soon(caller.account, device.id, device.rtsp_url.clone(), state.clock.clone());
     Ok((StatusCode::CREATED, Json(device)))
 }
 
@@ -56,11 +58,12 @@ pub async fn edit_device(
     IdPath(id): IdPath<DeviceId>,
     Body(update): Body<DeviceUpdate>,
 ) -> Result<Json<Device>> {
-    let mut device = devices::edit(&state.db, &state.key, caller.account, id, update, state.now()).await?;
+    let mut device =
+        devices::edit(&state.db, &state.key, &state.camera_policy, caller.account, id, update, state.now()).await?;
     state.health.annotate(&mut device);
     if device.reachability == Reachability::Unchecked {
         // New address (or never checked): knock now rather than at the next round.
-        state.health.check_soon(device.id, device.rtsp_url.clone(), state.clock.clone());
+        state.health.check_soon(caller.account, device.id, device.rtsp_url.clone(), state.clock.clone());
     }
     Ok(Json(device))
 }

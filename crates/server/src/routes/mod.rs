@@ -36,6 +36,11 @@ pub struct AppState {
     pub gate: Option<Arc<crate::gate::Gate>>,
     /// Whether each device answered at its last check.
     pub health: crate::health::DeviceHealth,
+    /// Which networks cameras may be on (checked when an address is entered, and again at every
+    /// connection).
+    pub camera_policy: Arc<crate::camera::NetworkPolicy>,
+    /// The per-account limits.
+    pub limits: crate::limits::Limits,
     /// Cancelled when the server stops: open event streams end.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

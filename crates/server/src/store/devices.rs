@@ -141,6 +141,13 @@ pub async fn active_recipients(
     Ok(rows.into_iter().map(|(s, a, addr)| (ShareId(s), a.map(AccountId), addr)).collect())
 }
 
+/// How many devices the account owns (inside the adding transaction, so the limit holds).
+pub async fn count_owned(tx: &mut AnyConnection, owner: AccountId) -> Result<u64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM devices WHERE owner_id = $1").bind(owner.0).fetch_one(&mut *tx).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Stores a new device with its channels (names already checked); returns its id.
 pub async fn insert(
     tx: &mut AnyConnection,

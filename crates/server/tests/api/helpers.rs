@@ -2,7 +2,7 @@
 //! and snapshot the database to prove that refused requests changed nothing.
 
 use camshare_server::store::Db;
-use camshare_testkit::{Engine, TestApp, spawn_app, spawn_app_with};
+use camshare_testkit::{Engine, TestApp, spawn_app, spawn_app_strict, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -30,6 +30,12 @@ impl Api {
     /// As `start`, with more server arguments (e.g. turning device checks on).
     pub async fn start_with(engine: Engine, args: &[&str]) -> Api {
         Api { app: spawn_app_with(engine, args).await, http: reqwest::Client::new() }
+    }
+
+    /// As `start_with`, with the camera network policy of a server started without flags (no
+    /// cameras on loopback).
+    pub async fn start_strict(engine: Engine, args: &[&str]) -> Api {
+        Api { app: spawn_app_strict(engine, args).await, http: reqwest::Client::new() }
     }
 
     pub fn db(&self) -> &Db {
