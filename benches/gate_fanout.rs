@@ -19,7 +19,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
-use camshare_testkit::world::{account, camsim_device};
+use camshare_testkit::world::{account_at, camsim_device};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -126,7 +126,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(up, "the server did not start");
-    let owner = account(&base, "Olga", "olga@example.com").await;
+    let owner = account_at(&base, &data.join("outbox"), "Olga", "olga@example.com").await;
     let camsim = Camsim::start(Config::nvr(&["Front door", "Garage"])).await.unwrap();
     let nvr = owner.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let pid = server.0.id();

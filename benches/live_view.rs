@@ -94,8 +94,8 @@ async fn main() {
     println!("live-view benchmarks ({tries} tries each, {revokes} revokes); load average before: {}", load_average());
     let server = spawn_app(Engine::Sqlite).await;
     let camsim = Camsim::start(Config::nvr(&["Front door", "Garage"])).await.unwrap();
-    let owner = account(&server.base_url, "Olga", "olga@example.com").await;
-    let bob = account(&server.base_url, "Bob", "bob@example.com").await;
+    let owner = account(&server, "Olga", "olga@example.com").await;
+    let bob = account(&server, "Bob", "bob@example.com").await;
     let nvr = owner.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let share_with_bob = || async {
         let created = owner

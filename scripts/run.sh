@@ -48,11 +48,34 @@ curl -fsS "$SERVER/api/health" >/dev/null || { echo "run: the server did not sta
 
 camshare() { "$BIN/camshare" --server "$SERVER" "$@"; }
 
-# A token for a demo account: sign in, or sign up the first time.
+DATA_DIR="${CAMSHARE_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/camshare}"
+
+# The demo has no mail relay, so the server writes its verification mails to its outbox folder
+# (it says so when it starts). Prints the code of the first mail to LOGIN newer than MARKER.
+code_for() {
+    local login=$1 marker=$2 file
+    for _ in $(seq 1 100); do
+        file=$(find "$DATA_DIR/outbox" -type f -newer "$marker" -exec grep -lx "To: $login" {} + 2>/dev/null | head -n 1)
+        if [ -n "$file" ]; then
+            grep -oE 'code is [0-9]{6}' "$file" | grep -oE '[0-9]{6}'
+            return
+        fi
+        sleep 0.1
+    done
+    echo "run: no verification mail for $login in $DATA_DIR/outbox" >&2
+}
+
+# A token for a demo account: sign in, or sign up the first time — the password, then (once the
+# server has written the mail) the code from it, as a person would type them.
 demo_token() {
-    local login=$1 name=$2
-    echo "$DEMO_PASSWORD" | camshare login "$login" --print-token 2>/dev/null \
-        || echo "$DEMO_PASSWORD" | camshare signup --email "$login" --name "$name" --print-token 2>/dev/null
+    local login=$1 name=$2 marker
+    if echo "$DEMO_PASSWORD" | camshare login "$login" --print-token 2>/dev/null; then
+        return
+    fi
+    marker=$(mktemp)
+    { echo "$DEMO_PASSWORD"; code_for "$login" "$marker"; } |
+        camshare signup --email "$login" --name "$name" --print-token 2>/dev/null
+    rm -f "$marker"
 }
 
 OWNER_TOKEN=$(demo_token "$OWNER" "Olga (demo owner)")
@@ -80,7 +103,7 @@ PIDS+=($!)
 
 cat <<EOT
 
-Camshare server: $SERVER   (data: ${CAMSHARE_DATA_DIR:-$HOME/.local/share/camshare}, API: $SERVER/api/openapi.json)
+Camshare server: $SERVER   (data: $DATA_DIR, API: $SERVER/api/openapi.json)
 Two app windows: the owner ($OWNER) and the recipient ($RECIPIENT, profile "recipient").
 Demo password for both: $DEMO_PASSWORD
 

@@ -16,12 +16,13 @@ fi
 # build-essential: C compiler for crates that build C (SQLite, libdbus, aws-lc).
 # postgresql: the server's tests start a throwaway Postgres cluster of their own.
 # curl, ca-certificates: rustup. python3, python3-venv: schemathesis (the API contract test).
+# python3-aiosmtpd: the real SMTP server the mail tests start.
 # libwebkit2gtk-4.1-dev (pulls GTK 3, libsoup 3, pkg-config): the desktop app (Tauri 2).
 # webkit2gtk-driver, xvfb, xauth, libgl1-mesa-dri, dbus-daemon, fonts-dejavu-core, imagemagick:
 # the app's real-window tests and screenshots, headless.
 # GStreamer (dev headers, RTSP server, plugins incl. x264 and libav, pango text overlays) and
 # ffmpeg: the camera simulator, the media gate, the viewer, and the tests with outside players.
-APT_PACKAGES=(build-essential curl ca-certificates git postgresql procps python3 python3-venv
+APT_PACKAGES=(build-essential curl ca-certificates git postgresql procps python3 python3-venv python3-aiosmtpd
     libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth libgl1-mesa-dri dbus-daemon fonts-dejavu-core imagemagick
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev gstreamer1.0-tools
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly

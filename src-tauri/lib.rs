@@ -60,6 +60,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::session::sign_up,
+            commands::session::verify_sign_up,
+            commands::session::resend_sign_up_code,
             commands::session::sign_in,
             commands::session::sign_out,
             commands::session::me,

@@ -1,6 +1,6 @@
-//! Signing up, in and out; what the app knows at start.
+//! Signing up (and verifying the address), in and out; what the app knows at start.
 
-use camshare_api::{Account, SignIn, SignUp, VerifiedAccountCode};
+use camshare_api::{Account, Secret, SignIn, SignUp, SignUpStarted, VerifiedAccountCode};
 use camshare_client::Client;
 use camshare_client::keychain::SessionStore;
 use serde::Serialize;
@@ -76,22 +76,40 @@ async fn begin(app: &AppHandle, state: &AppState, client: Client) -> CommandResu
     Ok(account)
 }
 
-// Tauri commands take their arguments flat, as the UI sends them.
-#[allow(clippy::too_many_arguments)]
+/// Starts a sign-up: the server sends a code to the address; the account exists once
+/// `verify_sign_up` brings it back (or the mail's link is opened, and then `sign_in`).
 #[tauri::command]
 pub async fn sign_up(
-    app: AppHandle,
-    state: State<'_, AppState>,
     server_url: String,
     email: Option<String>,
     phone: Option<String>,
     display_name: String,
     password: String,
     time_zone: Option<String>,
+) -> CommandResult<SignUpStarted> {
+    let client = Client::new(server_url.trim())?;
+    Ok(client.sign_up(&SignUp { email, phone, display_name, password: password.into(), time_zone }).await?)
+}
+
+/// Finishes a sign-up with its code, and signs in.
+#[tauri::command]
+pub async fn verify_sign_up(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server_url: String,
+    verification: String,
+    code: String,
 ) -> CommandResult<Account> {
     let client = Client::new(server_url.trim())?;
-    client.sign_up(&SignUp { email, phone, display_name, password: password.into(), time_zone }).await?;
+    client.verify_sign_up(&Secret::from(verification), &code).await?;
     begin(&app, &state, client).await
+}
+
+/// Asks for a new code for a waiting sign-up.
+#[tauri::command]
+pub async fn resend_sign_up_code(server_url: String, verification: String) -> CommandResult<SignUpStarted> {
+    let client = Client::new(server_url.trim())?;
+    Ok(client.resend_sign_up_code(&Secret::from(verification)).await?)
 }
 
 #[tauri::command]

@@ -110,7 +110,7 @@ async fn live_grid() {
     let mut config = camshare_camsim::Config::nvr(&names);
     config.password = "CameraSecret99".into();
     let camsim = camshare_camsim::Camsim::start(config).await.unwrap();
-    let olga = account(&url, "Olga", OLGA).await;
+    let olga = account(&server, "Olga", OLGA).await;
     let nvr = olga.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
 
     let owner = App::launch(&url, "owner", 1280, 800).await;
@@ -177,8 +177,8 @@ async fn scenario() {
 
     // Seed: Olga owns an NVR with four named channels and a camera; Bob is in her recipient
     // history because she once shared the camera with him and he turned it down.
-    let olga = account(&url, "Olga", OLGA).await;
-    let bob = account(&url, "Bob", BOB).await;
+    let olga = account(&server, "Olga", OLGA).await;
+    let bob = account(&server, "Bob", BOB).await;
     let nvr = olga.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
     let porch = olga.add_device(&device("Porch", DeviceKind::Camera, &[])).await.unwrap();
     let old = olga

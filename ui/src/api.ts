@@ -22,6 +22,7 @@ import type {
   OutgoingShare,
   Recipient,
   SharedDevice,
+  SignUpStarted,
   StreamKind,
   VerifiedAccountCode,
 } from './types'
@@ -56,7 +57,13 @@ export const signUp = (args: {
   displayName: string
   password: string
   timeZone?: string
-}) => call<Account>('sign_up', args)
+}) => call<SignUpStarted>('sign_up', args)
+/** Finishes a sign-up with the code sent to its address, and signs in. */
+export const verifySignUp = (args: { serverUrl: string; verification: string; code: string }) =>
+  call<Account>('verify_sign_up', args)
+/** Sends a waiting sign-up a new code (the old one stops working). */
+export const resendSignUpCode = (args: { serverUrl: string; verification: string }) =>
+  call<SignUpStarted>('resend_sign_up_code', args)
 export const signIn = (args: { serverUrl: string; login: string; password: string }) =>
   call<Account>('sign_in', args)
 export const signOut = () => call<null>('sign_out')

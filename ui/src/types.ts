@@ -41,6 +41,7 @@ export type {
   ShareOwner,
   SharedChannel,
   SharedDevice,
+  SignUpStarted,
   ShareStatus,
   ShareTerms,
   StreamKind,

@@ -162,7 +162,7 @@ export type EditShare = {
 export type EndReason = "revoked" | "recipient_deleted"
 
 /** What went wrong, as a stable machine-readable word. */
-export type ErrorKind = "invalid_input" | "invalid_email" | "invalid_phone" | "invalid_account_code" | "unauthorized" | "invalid_credentials" | "rate_limited" | "not_found" | "forbidden" | "conflict" | "invite_expired" | "payload_too_large" | "internal"
+export type ErrorKind = "invalid_input" | "invalid_email" | "invalid_phone" | "invalid_account_code" | "unauthorized" | "invalid_credentials" | "rate_limited" | "not_found" | "forbidden" | "conflict" | "invite_expired" | "payload_too_large" | "internal" | "unavailable"
 
 /** One event, as carried in an SSE `data:` line. */
 export type Event = (EventKind) & ({
@@ -295,6 +295,11 @@ export type Refresh = {
   refresh_token: Secret
 }
 
+/** Send a sign-up's code again (at most once a minute, a few times in all). */
+export type ResendSignUpCode = {
+  verification: string
+}
+
 /**
  * Weekly windows in a named time zone (IANA, e.g. `Europe/Berlin`). Outside every window the
  * share grants nothing.
@@ -313,7 +318,7 @@ export type ScheduleWindow = {
 
 export type Secret = string
 
-/** What sign-up and sign-in return. */
+/** What verifying a sign-up, and signing in, return. */
 export type Session = {
   account: Account
   tokens: Tokens
@@ -374,7 +379,11 @@ export type SignIn = {
   password: string
 }
 
-/** Sign up with an email, a mobile number, or both. */
+/**
+ * Sign up with an email address or a mobile number (one of them). No account exists until the
+ * address is verified: the server sends a code (and, by email, a link) there; see
+ * [`SignUpStarted`] and [`VerifySignUp`].
+ */
 export type SignUp = {
   display_name: string
   email?: string | null
@@ -384,6 +393,16 @@ export type SignUp = {
   phone?: string | null
   /** IANA time zone used for share schedules, e.g. `Europe/Berlin`. Defaults to UTC. */
   time_zone?: string | null
+}
+
+/** A sign-up waiting for its address to be verified. */
+export type SignUpStarted = {
+  /** After this, the code and the link stop working; sign up again. */
+  expires_at: Timestamp
+  /** Where the code went, as it was given (an email address or a phone number). */
+  sent_to: string
+  /** Names this sign-up in [`VerifySignUp`]; only the one who signed up has it. */
+  verification: string
 }
 
 /** A camera's two encodings: the full picture, or the small one for grids and slow links. */
@@ -454,6 +473,13 @@ export type VerifiedAccountCode = {
 /** Ask whether a scanned or typed account code is genuine. */
 export type VerifyAccountCode = {
   code: string
+}
+
+/** Finish a sign-up with the code that was sent to its address. */
+export type VerifySignUp = {
+  /** The six digits from the mail or text message. */
+  code: string
+  verification: string
 }
 
 /** A day of the week, Monday first as ISO 8601 counts. */

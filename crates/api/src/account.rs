@@ -1,11 +1,14 @@
-//! Accounts and sessions: sign up, sign in, tokens, "My QR Code".
+//! Accounts and sessions: sign up (and proving the address is yours), sign in, tokens,
+//! "My QR Code".
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{AccountCode, AccountId, Secret, Timestamp};
 
-/// Sign up with an email, a mobile number, or both.
+/// Sign up with an email address or a mobile number (one of them). No account exists until the
+/// address is verified: the server sends a code (and, by email, a link) there; see
+/// [`SignUpStarted`] and [`VerifySignUp`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignUp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +65,36 @@ pub struct Account {
     pub created_at: Timestamp,
 }
 
-/// What sign-up and sign-in return.
+/// A sign-up waiting for its address to be verified.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignUpStarted {
+    /// Names this sign-up in [`VerifySignUp`]; only the one who signed up has it.
+    #[schema(value_type = String)]
+    pub verification: Secret,
+    /// Where the code went, as it was given (an email address or a phone number).
+    pub sent_to: String,
+    /// After this, the code and the link stop working; sign up again.
+    pub expires_at: Timestamp,
+}
+
+/// Finish a sign-up with the code that was sent to its address.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerifySignUp {
+    #[schema(value_type = String, max_length = 128)]
+    pub verification: Secret,
+    /// The six digits from the mail or text message.
+    #[schema(max_length = 32)]
+    pub code: String,
+}
+
+/// Send a sign-up's code again (at most once a minute, a few times in all).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResendSignUpCode {
+    #[schema(value_type = String, max_length = 128)]
+    pub verification: Secret,
+}
+
+/// What verifying a sign-up, and signing in, return.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub account: Account,

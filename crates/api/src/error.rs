@@ -36,6 +36,9 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// Something failed on the server; details are in the server's log, not here.
     Internal,
+    /// A service the server needs for this (the mail relay, the SMS webhook) did not take the
+    /// message; nothing was changed. Try again later.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -54,6 +57,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::RateLimited => 429,
             ErrorKind::Internal => 500,
+            ErrorKind::Unavailable => 503,
         }
     }
 
@@ -73,6 +77,7 @@ impl ErrorKind {
             ErrorKind::InviteExpired => "invite_expired",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::Internal => "internal",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 }

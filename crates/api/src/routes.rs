@@ -2,6 +2,10 @@
 //! `{id}` segments are filled in with `format!`-style helpers below.
 
 pub const SIGN_UP: &str = "/api/accounts";
+pub const SIGN_UP_VERIFY: &str = "/api/accounts/verify";
+pub const SIGN_UP_RESEND: &str = "/api/accounts/resend-code";
+/// The page a verification mail's link opens (HTML, not JSON): `/verify/{token}`.
+pub const VERIFY_LINK: &str = "/verify/{token}";
 pub const ME: &str = "/api/me";
 pub const SESSIONS: &str = "/api/sessions";
 pub const SESSION_REFRESH: &str = "/api/sessions/refresh";

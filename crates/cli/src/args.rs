@@ -104,7 +104,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("address").required(true).multiple(true).args(["email", "phone"])))]
+#[command(group(ArgGroup::new("address").required(true).multiple(false).args(["email", "phone"])))]
 pub struct SignupArgs {
     #[arg(long)]
     pub email: Option<String>,

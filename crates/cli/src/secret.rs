@@ -1,4 +1,4 @@
-//! Reading passwords: from a hidden prompt on a terminal, otherwise from the first line of stdin,
+//! Reading passwords (and codes): from a hidden prompt on a terminal, otherwise from the first line of stdin,
 //! so scripts and tests can pipe them. Never from arguments, which other users can read in the
 //! process list.
 
@@ -30,13 +30,26 @@ pub fn read_new_secret(prompt: &str) -> Result<Secret, CliError> {
     Ok(first.into())
 }
 
+/// A line that is not secret (a code from a mail): a visible prompt on a terminal, otherwise
+/// the next line of piped stdin.
+pub fn read_line(prompt: &str) -> Result<Secret, CliError> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).into());
+    }
+    read_stdin_line(prompt)
+}
+
 /// The first line of stdin without its line ending. `what` names it in the error.
 pub fn read_stdin_line(what: &str) -> Result<Secret, CliError> {
     let mut line = String::new();
     let read = std::io::stdin().lock().read_line(&mut line)?;
     if read == 0 {
         let what = what.trim().trim_end_matches(':').to_lowercase();
-        return Err(CliError::invalid("password", format!("no {what} on stdin: pipe it in, or run in a terminal")));
+        let field = if what == "code" { "code" } else { "password" };
+        return Err(CliError::invalid(field, format!("no {what} on stdin: pipe it in, or run in a terminal")));
     }
     Ok(line.trim_end_matches(['\n', '\r']).into())
 }

@@ -1,19 +1,35 @@
-//! Accounts and sessions: sign up, sign in, refresh, sign out, "who am I", account codes.
+//! Accounts and sessions: sign up (and its code), sign in, refresh, sign out, "who am I", account codes.
 
-use camshare_api::{Account, Session, SignIn, SignUp, Tokens, VerifiedAccountCode, VerifyAccountCode, routes};
+use camshare_api::{
+    Account, ResendSignUpCode, Secret, Session, SignIn, SignUp, SignUpStarted, Tokens, VerifiedAccountCode,
+    VerifyAccountCode, VerifySignUp, routes,
+};
 use reqwest::Method;
 
 use crate::transport::Request;
 use crate::{Client, ClientError};
 
 impl Client {
-    /// Creates an account and signs in to it. The new tokens are kept and passed to the
-    /// [`crate::TokensCallback`].
-    pub async fn sign_up(&self, body: &SignUp) -> Result<Session, ClientError> {
+    /// Starts a sign-up: the server sends a code to the address. No account exists until
+    /// [`Client::verify_sign_up`] brings the code back (or the mail's link is opened).
+    pub async fn sign_up(&self, body: &SignUp) -> Result<SignUpStarted, ClientError> {
+        self.fetch(Request::new(Method::POST, routes::SIGN_UP).json(body).without_auth()).await
+    }
+
+    /// Finishes a sign-up with the code that was sent: the account is made and signed in. The
+    /// new tokens are kept and passed to the [`crate::TokensCallback`].
+    pub async fn verify_sign_up(&self, verification: &Secret, code: &str) -> Result<Session, ClientError> {
+        let body = VerifySignUp { verification: verification.clone(), code: code.to_string() };
         let session: Session =
-            self.fetch(Request::new(Method::POST, routes::SIGN_UP).json(body).without_auth()).await?;
+            self.fetch(Request::new(Method::POST, routes::SIGN_UP_VERIFY).json(&body).without_auth()).await?;
         self.store_tokens(&session.tokens);
         Ok(session)
+    }
+
+    /// Asks for a new code for a waiting sign-up (the old one stops working).
+    pub async fn resend_sign_up_code(&self, verification: &Secret) -> Result<SignUpStarted, ClientError> {
+        let body = ResendSignUpCode { verification: verification.clone() };
+        self.fetch(Request::new(Method::POST, routes::SIGN_UP_RESEND).json(&body).without_auth()).await
     }
 
     /// Signs in by email or phone. The new tokens are kept and passed to the

@@ -18,7 +18,7 @@ use camshare_api::{
 use camshare_client::{Client, ClientError};
 use camshare_server::store::events::latest_id;
 use camshare_testkit::on_both_engines;
-use camshare_testkit::{Engine, TestApp, spawn_app};
+use camshare_testkit::{Engine, TestApp, outbox, spawn_app};
 use futures::StreamExt;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -43,12 +43,12 @@ on_both_engines!(
 /// and the server must have stored nothing more for anyone.
 async fn each_event_reaches_exactly_its_parties(engine: Engine) {
     let app = spawn_app(engine).await;
-    let olga = sign_up(&app.base_url, "Olga").await;
-    let bob = sign_up(&app.base_url, "Bob").await;
-    let carol = sign_up(&app.base_url, "Carol").await;
-    let eve = sign_up(&app.base_url, "Eve").await;
+    let olga = sign_up(&app, &app.base_url, "Olga").await;
+    let bob = sign_up(&app, &app.base_url, "Bob").await;
+    let carol = sign_up(&app, &app.base_url, "Carol").await;
+    let eve = sign_up(&app, &app.base_url, "Eve").await;
     // Walt only helps the streams prove they are connected.
-    let walt = sign_up(&app.base_url, "Walt").await;
+    let walt = sign_up(&app, &app.base_url, "Walt").await;
     let porch = add_camera(&olga, "Porch").await;
     let garage = add_camera(&olga, "Garage").await;
     let hall = add_camera(&walt, "Hall").await;
@@ -182,8 +182,8 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
 async fn resume_after_dropped_connection_loses_nothing(engine: Engine) {
     let app = spawn_app(engine).await;
     let mut proxy = Proxy::start(app.addr);
-    let olga = sign_up(&app.base_url, "Olga").await;
-    let bob = sign_up(&proxy.base_url(), "Bob").await;
+    let olga = sign_up(&app, &app.base_url, "Olga").await;
+    let bob = sign_up(&app, &proxy.base_url(), "Bob").await;
     let mut cameras = Vec::new();
     for n in 1..=7 {
         cameras.push(add_camera(&olga, &format!("Camera {n}")).await);
@@ -247,8 +247,8 @@ async fn resume_after_dropped_connection_loses_nothing(engine: Engine) {
 async fn stream_refreshes_an_expired_token(engine: Engine) {
     let app = spawn_app(engine).await;
     let mut proxy = Proxy::start(app.addr);
-    let olga = sign_up(&app.base_url, "Olga").await;
-    let bob = sign_up(&proxy.base_url(), "Bob").await;
+    let olga = sign_up(&app, &app.base_url, "Olga").await;
+    let bob = sign_up(&app, &proxy.base_url(), "Bob").await;
     let garden = add_camera(&olga, "Garden").await;
     let shed = add_camera(&olga, "Shed").await;
     let invited = |share, device, device_name: &str| EventKind::InviteReceived {
@@ -287,8 +287,8 @@ async fn stream_refreshes_an_expired_token(engine: Engine) {
 async fn stream_dropped_before_its_first_event_still_resumes(engine: Engine) {
     let app = spawn_app(engine).await;
     let mut proxy = Proxy::start(app.addr);
-    let olga = sign_up(&app.base_url, "Olga").await;
-    let bob = sign_up(&proxy.base_url(), "Bob").await;
+    let olga = sign_up(&app, &app.base_url, "Olga").await;
+    let bob = sign_up(&app, &proxy.base_url(), "Bob").await;
     let camera = add_camera(&olga, "Camera").await;
     let mut bob_events = Follower::open(&bob, None);
     tokio::time::sleep(Duration::from_millis(500)).await; // connected, nothing heard yet
@@ -309,7 +309,9 @@ struct Person {
     client: Client,
 }
 
-async fn sign_up(base_url: &str, name: &'static str) -> Person {
+/// Signs up through `base_url` (the server, or a proxy in front of it), with the code from the
+/// server's outbox.
+async fn sign_up(app: &TestApp, base_url: &str, name: &'static str) -> Person {
     let client = Client::new(base_url).unwrap();
     let email = format!("{}@example.com", name.to_lowercase());
     let body = SignUp {
@@ -319,7 +321,10 @@ async fn sign_up(base_url: &str, name: &'static str) -> Person {
         password: "password123".into(),
         time_zone: None,
     };
-    let session = client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
+    let seen = outbox::messages_to(&app.outbox(), &email).len();
+    let started = client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
+    let code = outbox::code_in(&outbox::wait_for_message(&app.outbox(), &email, seen).await);
+    let session = client.verify_sign_up(&started.verification, &code).await.unwrap_or_else(|e| panic!("{name}: {e}"));
     Person { name, email, account: session.account.id, client }
 }
 

@@ -1,4 +1,6 @@
-//! The rules of accounts: what a sign-up must contain, the sign-in limit (slowed after a few
+//! The rules of accounts: what a sign-up must contain and how it proves its address (no account
+//! exists until a code or link sent there comes back, so nobody can claim invites sent to an
+//! address that is not theirs), the sign-in limit (slowed after a few
 //! failures, refused after more), the decoy hash that makes an unknown login take as long as a
 //! wrong password, refresh-token rotation, and what an account shows of itself. Route handlers
 //! call these and only translate to HTTP; the SQL is in `store::{accounts, sessions}`.
@@ -7,13 +9,15 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use camshare_api::{
-    Account, AccountCode, AccountId, ApiError, Email, ErrorKind, Phone, RecipientAddress, Secret, Session, SignIn,
-    SignUp, Timestamp, Tokens, VerifiedAccountCode,
+    Account, AccountCode, AccountId, ApiError, Email, ErrorKind, Phone, RecipientAddress, ResendSignUpCode, Secret,
+    Session, SignIn, SignUp, SignUpStarted, Timestamp, Tokens, VerifiedAccountCode, VerifySignUp,
 };
+use jiff::SignedDuration;
 
 use crate::error::{Result, ServerError};
+use crate::outbox::Outbox;
 use crate::secrets::{self, ACCOUNT_CODE_ID_LEN, ServerKey};
-use crate::store::{Db, accounts, is_unique_violation, sessions};
+use crate::store::{Db, accounts, is_unique_violation, pending_sign_ups, sessions};
 
 /// A hash to verify against when the login is unknown, so both cases take the same time.
 static DECOY_HASH: LazyLock<String> =
@@ -57,11 +61,40 @@ fn check_display_name(name: &str) -> Result<String, ApiError> {
 
 /// What a valid sign-up stores, checked field by field.
 struct CheckedSignUp {
-    email: Option<Email>,
-    phone: Option<Phone>,
+    address: SignUpAddress,
     display_name: String,
     password: Secret,
     time_zone: String,
+}
+
+/// The one address a sign-up proves to hold.
+#[derive(Debug, Clone)]
+enum SignUpAddress {
+    Email(Email),
+    Phone(Phone),
+}
+
+impl SignUpAddress {
+    fn as_str(&self) -> &str {
+        match self {
+            SignUpAddress::Email(e) => e.as_str(),
+            SignUpAddress::Phone(p) => p.as_str(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            SignUpAddress::Email(_) => "email",
+            SignUpAddress::Phone(_) => "phone",
+        }
+    }
+
+    fn from_row(row: &pending_sign_ups::PendingRow) -> Result<SignUpAddress> {
+        Ok(match row.kind.as_str() {
+            "email" => SignUpAddress::Email(Email::parse(&row.address).map_err(ServerError::internal)?),
+            _ => SignUpAddress::Phone(Phone::parse(&row.address).map_err(ServerError::internal)?),
+        })
+    }
 }
 
 /// An optional sign-up address: absent or blank is `None`, anything else must parse.
@@ -76,9 +109,14 @@ fn optional<T>(
 fn check_sign_up(req: SignUp) -> Result<CheckedSignUp, ApiError> {
     let email = optional(req.email.as_deref(), "email", Email::parse)?;
     let phone = optional(req.phone.as_deref(), "phone", Phone::parse)?;
-    if email.is_none() && phone.is_none() {
-        return Err(ApiError::invalid("email", "sign up with an email address or a mobile number"));
-    }
+    let address = match (email, phone) {
+        (Some(email), None) => SignUpAddress::Email(email),
+        (None, Some(phone)) => SignUpAddress::Phone(phone),
+        (None, None) => return Err(ApiError::invalid("email", "sign up with an email address or a mobile number")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid("phone", "sign up with an email address or a mobile number, not both"));
+        }
+    };
     let display_name = check_display_name(&req.display_name)?;
     if req.password.expose().chars().count() < 8 || req.password.expose().len() > 256 {
         return Err(ApiError::invalid("password", "the password must have at least 8 characters"));
@@ -87,25 +125,208 @@ fn check_sign_up(req: SignUp) -> Result<CheckedSignUp, ApiError> {
     if jiff::tz::TimeZone::get(&time_zone).is_err() {
         return Err(ApiError::invalid("time_zone", format!("`{time_zone}` is not a known time zone")));
     }
-    Ok(CheckedSignUp { email, phone, display_name, password: req.password, time_zone })
+    Ok(CheckedSignUp { address, display_name, password: req.password, time_zone })
 }
 
-/// Creates an account with an email and/or a phone number, claims the invites waiting for those
-/// addresses, and signs in: one transaction.
-pub async fn sign_up(db: &Db, key: &ServerKey, req: SignUp, now: Timestamp) -> Result<Session> {
+/// How long a sign-up's code and link work.
+pub const SIGN_UP_VALID_FOR: SignedDuration = SignedDuration::from_mins(30);
+/// Wrong codes one sign-up may be given before only a new code helps.
+pub const CODE_ATTEMPTS: i64 = 5;
+/// Sign-ups one address may get in an hour (each sends it a message).
+pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: u64 = 5;
+/// The least time between two messages to one sign-up's address, and how many it gets in all.
+pub const RESEND_AFTER: SignedDuration = SignedDuration::from_secs(60);
+pub const SENDS_PER_SIGN_UP: i64 = 5;
+
+/// What the server needs to send a sign-up's code: the outbox and the base of the mail's link.
+pub struct Messenger<'a> {
+    pub outbox: &'a Outbox,
+    /// The server's public base URL, e.g. `https://cams.example.org`.
+    pub public_url: &'a str,
+}
+
+/// A new sign-up's secrets: its token (for its maker), the mail's link and the code.
+struct Secrets {
+    token: String,
+    link: String,
+    code: String,
+}
+
+impl Secrets {
+    fn new() -> Secrets {
+        let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+        Secrets { token: secrets::new_token(), link: secrets::new_token(), code }
+    }
+}
+
+/// The stored form of a code: hashed with the sign-up's token hash, so equal codes of two
+/// sign-ups differ.
+fn code_hash(token_hash: &str, code: &str) -> String {
+    secrets::token_hash(&format!("{token_hash}:{code}"))
+}
+
+/// Starts a sign-up: checks it, keeps it waiting (no account yet) and sends a code — and, by
+/// mail, a link — to its address. An address that already has an account is refused; one that
+/// has had `SIGN_UPS_PER_ADDRESS_PER_HOUR` sign-ups this hour is rate-limited. If the message
+/// cannot be sent, the sign-up is forgotten and the answer is `unavailable`.
+pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Timestamp) -> Result<SignUpStarted> {
     let req = check_sign_up(req)?;
     let password_hash = hash_password(req.password).await?;
-    let code_id = data_encoding::HEXLOWER.encode(&secrets::random_bytes::<ACCOUNT_CODE_ID_LEN>());
+    let fresh = Secrets::new();
+    let token_hash = secrets::token_hash(&fresh.token);
+    let expires_at = now + SIGN_UP_VALID_FOR;
     let mut tx = db.write().await?;
-    let new = accounts::NewAccount {
-        email: req.email.as_ref().map(Email::as_str),
-        phone: req.phone.as_ref().map(Phone::as_str),
+    if accounts::find_by_login(&mut *tx, req.address.as_str()).await?.is_some() {
+        return Err(ServerError::conflict(
+            "an account with this email address or mobile number already exists; sign in instead",
+        ));
+    }
+    let hour_ago = now - SignedDuration::from_hours(1);
+    if pending_sign_ups::started_since(&mut tx, req.address.as_str(), hour_ago).await? >= SIGN_UPS_PER_ADDRESS_PER_HOUR
+    {
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            "this address has had several sign-ups in the last hour; try again later",
+        )
+        .into());
+    }
+    let new = pending_sign_ups::NewPending {
+        address: req.address.as_str(),
+        kind: req.address.kind(),
         display_name: &req.display_name,
         password_hash: &password_hash,
-        code_id: &code_id,
         time_zone: &req.time_zone,
+        token_hash: &token_hash,
+        link_hash: &secrets::token_hash(&fresh.link),
+        code_hash: &code_hash(&token_hash, &fresh.code),
+        expires_at,
     };
-    let id = match accounts::insert(&mut tx, &new, now).await {
+    let id = pending_sign_ups::insert(&mut tx, &new, now).await?;
+    tx.commit().await?;
+    if let Err(e) = send_code(messenger, &req.address, &fresh).await {
+        pending_sign_ups::delete(&db.pool, id).await?;
+        return Err(e);
+    }
+    Ok(SignUpStarted { verification: Secret::from(fresh.token), sent_to: req.address.as_str().to_string(), expires_at })
+}
+
+/// Mails the code and the link, or texts the code.
+async fn send_code(messenger: &Messenger<'_>, address: &SignUpAddress, fresh: &Secrets) -> Result<()> {
+    let minutes = SIGN_UP_VALID_FOR.as_mins();
+    let sent = match address {
+        SignUpAddress::Email(email) => {
+            let link = format!("{}/verify/{}", messenger.public_url.trim_end_matches('/'), fresh.link);
+            let body = format!(
+                "Your Camshare code is {code}.\n\n\
+                 Type it into the app, or open this link to verify {address}:\n{link}\n\n\
+                 The code and the link work for {minutes} minutes. If you did not sign up for \
+                 Camshare, ignore this mail: no account is made without them.",
+                code = fresh.code,
+                address = email.as_str(),
+            );
+            messenger.outbox.send_mail(email, &format!("Your Camshare code: {}", fresh.code), &body).await
+        }
+        SignUpAddress::Phone(phone) => {
+            let body = format!("Your Camshare code is {}. It works for {minutes} minutes.", fresh.code);
+            messenger.outbox.send_text(phone, &body).await
+        }
+    };
+    sent.map_err(|e| {
+        tracing::warn!(error = %e, "cannot send a sign-up code");
+        ApiError::new(ErrorKind::Unavailable, "the code could not be sent just now; nothing was saved, try again later")
+            .into()
+    })
+}
+
+/// Finishes a sign-up with its code: the account is made (the address now verified), the
+/// invites waiting for the address become its own, the other sign-ups waiting for the address
+/// go, and it is signed in — one transaction. A wrong code counts; after `CODE_ATTEMPTS` only a
+/// new code helps.
+pub async fn verify_sign_up(db: &Db, key: &ServerKey, req: VerifySignUp, now: Timestamp) -> Result<Session> {
+    let token_hash = secrets::token_hash(req.verification.expose());
+    let code: String = req.code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let mut tx = db.write().await?;
+    let Some(pending) = pending_sign_ups::by_token(&mut tx, &token_hash, now).await? else {
+        return Err(ApiError::invalid("verification", "this sign-up has expired or was finished; sign up again").into());
+    };
+    if pending.attempts >= CODE_ATTEMPTS {
+        return Err(ApiError::new(ErrorKind::RateLimited, "too many wrong codes; ask for a new code")
+            .on_field("code")
+            .into());
+    }
+    if !secrets::constant_time_eq(code_hash(&token_hash, &code).as_bytes(), pending.code_hash.as_bytes()) {
+        pending_sign_ups::count_attempt(&mut tx, pending.id).await?;
+        tx.commit().await?;
+        let left = CODE_ATTEMPTS - pending.attempts - 1;
+        return Err(ApiError::invalid("code", format!("that is not the code that was sent ({left} tries left)")).into());
+    }
+    let id = create_account(&mut tx, &pending, now).await?;
+    let tokens = sessions::create(&mut tx, id, now).await?;
+    tx.commit().await?;
+    let row = accounts::get(&db.pool, id).await?.ok_or_else(|| ServerError::internal("account vanished"))?;
+    Ok(Session { account: view(key, &row)?, tokens })
+}
+
+/// Finishes a sign-up from its mail's link (whoever holds the mail holds the address): the
+/// account is made as with the code, without signing in. Answers the verified address.
+pub async fn verify_sign_up_link(db: &Db, link: &str, now: Timestamp) -> Result<String> {
+    let mut tx = db.write().await?;
+    let Some(pending) = pending_sign_ups::by_link(&mut tx, &secrets::token_hash(link), now).await? else {
+        return Err(ServerError::not_found("sign-up"));
+    };
+    create_account(&mut tx, &pending, now).await?;
+    tx.commit().await?;
+    Ok(pending.address)
+}
+
+/// Sends a waiting sign-up a new code (and link), at most once a `RESEND_AFTER` and
+/// `SENDS_PER_SIGN_UP` times in all; the old code and link stop working.
+pub async fn resend_sign_up_code(
+    db: &Db,
+    messenger: &Messenger<'_>,
+    req: ResendSignUpCode,
+    now: Timestamp,
+) -> Result<SignUpStarted> {
+    let token_hash = secrets::token_hash(req.verification.expose());
+    let fresh = Secrets { token: String::new(), ..Secrets::new() };
+    let mut tx = db.write().await?;
+    let Some(pending) = pending_sign_ups::by_token(&mut tx, &token_hash, now).await? else {
+        return Err(ApiError::invalid("verification", "this sign-up has expired or was finished; sign up again").into());
+    };
+    if pending.sends >= SENDS_PER_SIGN_UP {
+        return Err(ApiError::new(ErrorKind::RateLimited, "no more codes for this sign-up; sign up again later").into());
+    }
+    let wait = now.duration_until(pending.last_sent_at() + RESEND_AFTER);
+    if wait.is_positive() {
+        let seconds = wait.as_secs() + 1;
+        return Err(ApiError::new(ErrorKind::RateLimited, format!("a new code can be sent in {seconds} s")).into());
+    }
+    let new_code = code_hash(&token_hash, &fresh.code);
+    pending_sign_ups::replace_secrets(&mut tx, pending.id, &secrets::token_hash(&fresh.link), &new_code, now).await?;
+    tx.commit().await?;
+    send_code(messenger, &SignUpAddress::from_row(&pending)?, &fresh).await?;
+    let expires_at = pending.expires_at();
+    Ok(SignUpStarted { verification: req.verification, sent_to: pending.address, expires_at })
+}
+
+/// Makes the account of a verified sign-up inside `tx`: the address is now proved, so the
+/// invites waiting for it become the account's, and every other sign-up for it goes.
+async fn create_account(
+    tx: &mut sqlx::AnyConnection,
+    pending: &pending_sign_ups::PendingRow,
+    now: Timestamp,
+) -> Result<AccountId> {
+    let code_id = data_encoding::HEXLOWER.encode(&secrets::random_bytes::<ACCOUNT_CODE_ID_LEN>());
+    let is_email = pending.kind == "email";
+    let new = accounts::NewAccount {
+        email: is_email.then_some(pending.address.as_str()),
+        phone: (!is_email).then_some(pending.address.as_str()),
+        display_name: &pending.display_name,
+        password_hash: &pending.password_hash,
+        code_id: &code_id,
+        time_zone: &pending.time_zone,
+    };
+    let id = match accounts::insert(tx, &new, now).await {
         Ok(id) => id,
         Err(ServerError::Database(e)) if is_unique_violation(&e) => {
             return Err(ServerError::conflict(
@@ -114,12 +335,9 @@ pub async fn sign_up(db: &Db, key: &ServerKey, req: SignUp, now: Timestamp) -> R
         }
         Err(e) => return Err(e),
     };
-    let addresses: Vec<&str> = [new.email, new.phone].into_iter().flatten().collect();
-    accounts::claim_recipient_addresses(&mut tx, id, &addresses).await?;
-    let tokens = sessions::create(&mut tx, id, now).await?;
-    tx.commit().await?;
-    let row = accounts::get(&db.pool, id).await?.ok_or_else(|| ServerError::internal("account vanished"))?;
-    Ok(Session { account: view(key, &row)?, tokens })
+    accounts::claim_recipient_addresses(tx, id, &[pending.address.as_str()]).await?;
+    pending_sign_ups::delete_for_address(tx, &pending.address).await?;
+    Ok(id)
 }
 
 /// Signs in with email or phone and password. From the `SLOW_AFTER`th recent failure each

@@ -9,6 +9,7 @@ use ipnet::IpNet;
 
 use crate::camera::NetworkPolicy;
 use crate::limits::Limits;
+use crate::server::Messages;
 
 /// The Camshare sharing server: accounts, devices, shares, invites and events over HTTP.
 #[derive(Debug, Clone, Parser)]
@@ -65,6 +66,28 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_MAX_DEVICES_PER_ACCOUNT", default_value_t = 256)]
     pub max_devices_per_account: u32,
 
+    /// The server's base URL as people reach it, put in the links of verification mails, e.g.
+    /// `https://cams.example.org`. Default: http://<listen address>.
+    #[arg(long, env = "CAMSHARE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The mail relay for verification mails: `smtp://host:port` (no TLS, for a relay on this
+    /// machine), `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://host`.
+    /// Default: none — mails are written to <data-dir>/outbox/ instead, and the server says so
+    /// when it starts.
+    #[arg(long, env = "CAMSHARE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of the server's mails. Default: `Camshare <camshare@localhost>`.
+    #[arg(long, env = "CAMSHARE_MAIL_FROM", default_value = "Camshare <camshare@localhost>")]
+    pub mail_from: String,
+
+    /// Where text messages (codes for mobile numbers) go: a URL that takes a JSON
+    /// `POST {"to": "+49…", "text": "…"}` and sends it as an SMS. Default: none — they are written
+    /// to <data-dir>/outbox/.
+    #[arg(long, env = "CAMSHARE_SMS_WEBHOOK")]
+    pub sms_webhook: Option<String>,
+
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
@@ -92,5 +115,11 @@ impl Config {
             .max_body_bytes(self.max_body_bytes)
             .camera_policy(NetworkPolicy::new(self.camera_allow.clone(), self.camera_deny.clone()))
             .limits(Limits { devices_per_account: self.max_devices_per_account })
+            .messages(Messages {
+                public_url: self.public_url.clone(),
+                smtp_url: self.smtp_url.clone(),
+                mail_from: self.mail_from.clone(),
+                sms_webhook: self.sms_webhook.clone(),
+            })
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gate;
 pub mod health;
 pub mod limits;
+pub mod outbox;
 pub mod permits;
 pub mod routes;
 pub mod secrets;
@@ -22,5 +23,5 @@ pub mod store;
 pub mod tasks;
 
 pub use routes::{AppState, app, openapi};
-pub use server::{GateSettings, Server, ServerBuilder, StartError};
+pub use server::{GateSettings, Messages, Server, ServerBuilder, StartError};
 pub use tokio_util::sync::CancellationToken;

@@ -17,6 +17,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::gate::Gate;
 use crate::health::DeviceHealth;
 use crate::limits::Limits;
+use crate::outbox::Outbox;
 use crate::routes::{AppState, app};
 use crate::secrets::ServerKey;
 use crate::store::{self, Db};
@@ -33,6 +34,31 @@ pub enum StartError {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("the media gate cannot start: {0}")]
     Gate(String),
+    #[error("cannot send mails or text messages: {0}")]
+    Outbox(#[from] crate::outbox::OutboxError),
+}
+
+/// How the server sends verification codes (see `outbox`) and the base URL of its links.
+#[derive(Debug, Clone)]
+pub struct Messages {
+    /// Default: `http://` + the HTTP address bound.
+    pub public_url: Option<String>,
+    /// Default: none (messages go to `<data-dir>/outbox/`).
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Default: none (text messages go to `<data-dir>/outbox/`).
+    pub sms_webhook: Option<String>,
+}
+
+impl Default for Messages {
+    fn default() -> Messages {
+        Messages {
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Camshare <camshare@localhost>".into(),
+            sms_webhook: None,
+        }
+    }
 }
 
 /// Where the media gate listens, and the host name put in ticket URLs.
@@ -56,6 +82,7 @@ pub struct ServerBuilder {
     max_body_bytes: usize,
     camera_policy: NetworkPolicy,
     limits: Limits,
+    messages: Messages,
 }
 
 impl ServerBuilder {
@@ -72,6 +99,7 @@ impl ServerBuilder {
             max_body_bytes: 64 * 1024,
             camera_policy: NetworkPolicy::default(),
             limits: Limits::default(),
+            messages: Messages::default(),
         }
     }
 
@@ -125,6 +153,12 @@ impl ServerBuilder {
         self
     }
 
+    /// How verification codes are sent, and the base URL of the links in mails.
+    pub fn messages(mut self, messages: Messages) -> Self {
+        self.messages = messages;
+        self
+    }
+
     /// Opens the database (migrating it), loads or creates the server key, binds the HTTP port
     /// and starts the gate. Must be called inside a Tokio runtime.
     pub async fn build(self) -> Result<Server, StartError> {
@@ -138,6 +172,12 @@ impl ServerBuilder {
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|source| StartError::Listen { addr: self.listen, source })?;
+        let m = &self.messages;
+        let outbox =
+            Outbox::new(m.smtp_url.as_deref(), &m.mail_from, m.sms_webhook.as_deref(), &self.data_dir.join("outbox"))?;
+        tracing::info!("{}", outbox.describe());
+        let bound = listener.local_addr().map_err(|source| StartError::Listen { addr: self.listen, source })?;
+        let public_url = m.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
         let tasks = BackgroundTasks::default();
         let camera_policy = Arc::new(self.camera_policy);
         let gate = match &self.gate {
@@ -156,6 +196,8 @@ impl ServerBuilder {
             health: DeviceHealth::new(self.device_checks.is_some(), camera_policy.clone()),
             camera_policy,
             limits: self.limits,
+            outbox,
+            public_url,
             shutdown: CancellationToken::new(),
         };
         Ok(Server { listener, state, max_body_bytes: self.max_body_bytes, device_checks: self.device_checks, tasks })
@@ -214,7 +256,8 @@ impl Server {
     }
 }
 
-/// Hourly: forget expired sessions, stale sign-in counters, old events and used tickets.
+/// Hourly: forget expired sessions, stale sign-in counters, old events, used tickets and expired
+/// sign-ups.
 async fn housekeeping(state: AppState) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -224,7 +267,8 @@ async fn housekeeping(state: AppState) {
             Ok::<u64, crate::error::ServerError>(
                 store::sessions::prune(&state.db.pool, now).await?
                     + store::events::prune(&state.db.pool, now).await?
-                    + store::tickets::prune(&state.db.pool, now).await?,
+                    + store::tickets::prune(&state.db.pool, now).await?
+                    + store::pending_sign_ups::prune(&state.db.pool, now).await?,
             )
         };
         match pruned.await {

@@ -4,12 +4,16 @@
 //! - [`spawn_app`]: a real server on 127.0.0.1:0 with a fresh database (SQLite file or a
 //!   database on the throwaway Postgres cluster of [`postgres`]) and a clock the test moves;
 //! - [`on_both_engines!`]: one async test body run on SQLite and on Postgres;
+//! - [`outbox`] and [`smtp`]: the messages the server sent (its outbox folder, or a real SMTP
+//!   server the test starts), and the codes and links in them;
 //! - [`world`]: accounts signed up through the client, the camera simulator as a device, and
 //!   the "server + camsim + owner + share" world of the live-view tests;
 //! - [`bench`]: percentiles and load averages for the benchmark binaries.
 
 pub mod bench;
+pub mod outbox;
 pub mod postgres;
+pub mod smtp;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -48,6 +52,11 @@ pub struct TestApp {
 impl TestApp {
     pub fn db(&self) -> &Db {
         &self.state.db
+    }
+
+    /// The folder a server without a mail relay writes its mails and text messages to.
+    pub fn outbox(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// Stops the server and waits until everything it started has ended.

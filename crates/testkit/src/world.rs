@@ -1,4 +1,4 @@
-//! Accounts signed up through the client, the camera simulator registered as a device, and the
+//! Accounts signed up (and verified) through the client, the camera simulator registered as a device, and the
 //! world most media tests start from: a server, a 4-channel camsim NVR, and its owner.
 
 use camshare_api::{
@@ -15,8 +15,15 @@ pub const PASSWORD: &str = "password123";
 /// The channel names of the world's NVR.
 pub const CHANNELS: [&str; 4] = ["Front door", "Garage", "Garden", "Hallway"];
 
-/// Signs up `name` with `email` and returns the signed-in client.
-pub async fn account(base_url: &str, name: &str, email: &str) -> Client {
+/// Signs up `name` with `email` on the test server, verifying the address with the code the
+/// server wrote to its outbox folder, and returns the signed-in client.
+pub async fn account(server: &TestApp, name: &str, email: &str) -> Client {
+    account_at(&server.base_url, &server.outbox(), name, email).await
+}
+
+/// As [`account`], on a server at `base_url` (a separate process, say) whose outbox folder is
+/// `outbox`.
+pub async fn account_at(base_url: &str, outbox: &std::path::Path, name: &str, email: &str) -> Client {
     let client = Client::new(base_url).unwrap();
     let body = SignUp {
         email: Some(email.into()),
@@ -25,7 +32,10 @@ pub async fn account(base_url: &str, name: &str, email: &str) -> Client {
         password: PASSWORD.into(),
         time_zone: None,
     };
-    client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
+    let seen = crate::outbox::messages_to(outbox, email).len();
+    let started = client.sign_up(&body).await.unwrap_or_else(|e| panic!("sign up {name}: {e}"));
+    let code = crate::outbox::code_in(&crate::outbox::wait_for_message(outbox, email, seen).await);
+    client.verify_sign_up(&started.verification, &code).await.unwrap_or_else(|e| panic!("verify {name}: {e}"));
     client
 }
 
@@ -64,7 +74,7 @@ impl World {
 
     /// Signs up an account on `server` named after its email address.
     pub async fn account_on(server: &TestApp, email: &str) -> Client {
-        account(&server.base_url, email.split('@').next().unwrap(), email).await
+        account(server, email.split('@').next().unwrap(), email).await
     }
 
     /// Signs up an account on this world's server.

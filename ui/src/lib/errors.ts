@@ -18,7 +18,15 @@ export function toCommandError(raw: unknown): CommandError {
 }
 
 /** Kinds whose server message describes the input itself; we show that message. */
-const INPUT_KINDS = new Set(['invalid_input', 'invalid_email', 'invalid_phone', 'conflict', 'forbidden'])
+const INPUT_KINDS = new Set([
+  'invalid_input',
+  'invalid_email',
+  'invalid_phone',
+  'conflict',
+  'forbidden',
+  'rate_limited',
+  'unavailable',
+])
 
 const FIXED: Record<string, string> = {
   invalid_email: 'That email address does not look right.',
@@ -33,6 +41,7 @@ const FIXED: Record<string, string> = {
   invite_expired: 'This invitation has expired. Ask the owner to send it again.',
   payload_too_large: 'That is too much at once. Share fewer devices or use shorter text.',
   internal: 'Something went wrong on the server. Try again in a moment.',
+  unavailable: 'The server cannot send messages just now. Try again in a moment.',
   network: 'The server cannot be reached. Check the server address and your connection.',
   protocol:
     'The server answered in a way this app does not understand. The app and the server may be different versions.',

@@ -1,4 +1,5 @@
-//! Account commands: signup, login, logout, whoami, code verify.
+//! Account commands: signup (with the code sent to the address), login, logout, whoami, code
+//! verify.
 
 use camshare_api::{Account, AccountCode, Email, Phone, Session, SignIn, SignUp};
 
@@ -6,7 +7,7 @@ use super::Context;
 use crate::args::{CodeCommand, LoginArgs, SignupArgs};
 use crate::error::CliError;
 use crate::output;
-use crate::secret::{read_new_secret, read_secret};
+use crate::secret::{read_line, read_new_secret, read_secret};
 
 pub async fn signup(ctx: &Context, args: SignupArgs) -> Result<(), CliError> {
     let email = args.email.as_deref().map(Email::parse).transpose()?;
@@ -22,7 +23,10 @@ pub async fn signup(ctx: &Context, args: SignupArgs) -> Result<(), CliError> {
         password,
         time_zone: args.time_zone,
     };
-    let session = ctx.client.sign_up(&body).await?;
+    let started = ctx.client.sign_up(&body).await?;
+    eprintln!("A code was sent to {}. It works until {}.", started.sent_to, output::when(started.expires_at));
+    let code = read_line("Code: ")?;
+    let session = ctx.client.verify_sign_up(&started.verification, code.expose().trim()).await?;
     keep_session(ctx, &session, args.print_token, true).await
 }
 

@@ -1,10 +1,12 @@
-//! Sign up, sign in, sessions, "My QR Code".
+//! Sign up (and its verification), sign in, sessions, "My QR Code". The page a verification
+//! mail's link opens is `verify_page.rs`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, response::IntoResponse};
 use camshare_api::{
-    Account, ApiError, Refresh, Session, SignIn, SignUp, Tokens, VerifiedAccountCode, VerifyAccountCode, routes,
+    Account, ApiError, Refresh, ResendSignUpCode, Session, SignIn, SignUp, SignUpStarted, Tokens, VerifiedAccountCode,
+    VerifyAccountCode, VerifySignUp, routes,
 };
 
 use super::AppState;
@@ -13,12 +15,34 @@ use crate::accounts;
 use crate::error::Result;
 use crate::store::sessions;
 
-/// Create an account with an email and/or a phone number, and sign in.
+/// Start a sign-up with an email address or a mobile number: a code (and by mail a link) goes
+/// there; the account is made when it comes back (`/api/accounts/verify`, or the link).
 #[utoipa::path(post, path = routes::SIGN_UP, request_body = SignUp, tag = "accounts",
-    responses((status = 201, body = Session), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 202, body = SignUpStarted), (status = 400, body = ApiError), (status = 409, body = ApiError),
+              (status = 429, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn sign_up(State(state): State<AppState>, Body(req): Body<SignUp>) -> Result<impl IntoResponse> {
-    let session = accounts::sign_up(&state.db, &state.key, req, state.now()).await?;
+    let started = accounts::sign_up(&state.db, &state.messenger(), req, state.now()).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// Finish a sign-up with the code that was sent: the account is made and signed in.
+#[utoipa::path(post, path = routes::SIGN_UP_VERIFY, request_body = VerifySignUp, tag = "accounts",
+    responses((status = 201, body = Session), (status = 400, body = ApiError), (status = 409, body = ApiError),
+              (status = 429, body = ApiError)))]
+pub async fn verify_sign_up(State(state): State<AppState>, Body(req): Body<VerifySignUp>) -> Result<impl IntoResponse> {
+    let session = accounts::verify_sign_up(&state.db, &state.key, req, state.now()).await?;
     Ok((StatusCode::CREATED, Json(session)))
+}
+
+/// Send a waiting sign-up a new code; the old one stops working.
+#[utoipa::path(post, path = routes::SIGN_UP_RESEND, request_body = ResendSignUpCode, tag = "accounts",
+    responses((status = 200, body = SignUpStarted), (status = 400, body = ApiError), (status = 429, body = ApiError),
+              (status = 503, body = ApiError)))]
+pub async fn resend_sign_up_code(
+    State(state): State<AppState>,
+    Body(req): Body<ResendSignUpCode>,
+) -> Result<Json<SignUpStarted>> {
+    Ok(Json(accounts::resend_sign_up_code(&state.db, &state.messenger(), req, state.now()).await?))
 }
 
 /// Sign in with email or phone and password. Repeated failures are slowed, then refused.

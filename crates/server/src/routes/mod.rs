@@ -9,6 +9,7 @@ mod invites;
 mod recipients;
 mod shares;
 mod streams;
+mod verify_page;
 
 use std::sync::Arc;
 
@@ -41,6 +42,10 @@ pub struct AppState {
     pub camera_policy: Arc<crate::camera::NetworkPolicy>,
     /// The per-account limits.
     pub limits: crate::limits::Limits,
+    /// Where verification mails and text messages go.
+    pub outbox: crate::outbox::Outbox,
+    /// The server's base URL as people reach it, for links in mails.
+    pub public_url: String,
     /// Cancelled when the server stops: open event streams end.
     pub shutdown: tokio_util::sync::CancellationToken,
 }
@@ -48,6 +53,11 @@ pub struct AppState {
 impl AppState {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// What sending a sign-up's code needs.
+    pub fn messenger(&self) -> crate::accounts::Messenger<'_> {
+        crate::accounts::Messenger { outbox: &self.outbox, public_url: &self.public_url }
     }
 }
 
@@ -123,6 +133,8 @@ impl utoipa::Modify for CommonAnswers {
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(r!(accounts::sign_up))
+        .routes(r!(accounts::verify_sign_up))
+        .routes(r!(accounts::resend_sign_up_code))
         .routes(r!(accounts::sign_in, accounts::sign_out_everywhere))
         .routes(r!(accounts::refresh))
         .routes(r!(accounts::sign_out))
@@ -169,6 +181,7 @@ pub fn app(state: AppState, max_body_bytes: usize) -> Router {
     router
         .route(routes::OPENAPI, axum::routing::get(move || async move { Json(doc.as_ref().clone()) }))
         .route(routes::HEALTH, axum::routing::get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route(routes::VERIFY_LINK, axum::routing::get(verify_page::show).post(verify_page::confirm))
         .fallback(|| async { error(ErrorKind::NotFound, "no such API route") })
         .method_not_allowed_fallback(|| async {
             error(ErrorKind::InvalidInput, "this route does not take that HTTP method")

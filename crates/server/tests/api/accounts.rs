@@ -13,18 +13,24 @@ async fn sessions_rotate_expire_and_end(engine: Engine) {
     let api = Api::start(engine).await;
     let ann = api.sign_up("Ann", "ann@example.com").await;
 
-    // Sign in by phone after adding an account with both.
+    // One address per sign-up; sign in by phone after signing up with one.
+    let both = json!({"email": "cai@example.com", "phone": "+86 189 1234 5678", "display_name": "Cai", "password": "password123"});
+    let (status, v) = api.call(Method::POST, "/api/accounts", None, Some(both)).await;
+    assert_eq!((status, v["field"].as_str()), (400, Some("phone")), "{v}");
+    let body = json!({"phone": "+86 189 1234 5678", "display_name": "Cai", "password": "password123"});
+    api.sign_up_with(body, "+8618912345678").await;
     let (status, v) = api
-        .call(Method::POST, "/api/accounts", None, Some(json!({"email": "cai@example.com", "phone": "+86 189 1234 5678", "display_name": "Cai", "password": "password123"})))
-        .await;
-    assert_eq!(status, 201, "{v}");
-    let (status, v) = api
-        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "+8618912345678", "password": "password123"})))
+        .call(
+            Method::POST,
+            "/api/sessions",
+            None,
+            Some(json!({"login": "+86 189-1234 5678", "password": "password123"})),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["account"]["phone"], "+8618912345678");
     let (status, v) = api
-        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "CAI@example.com", "password": "password123"})))
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "ANN@example.com", "password": "password123"})))
         .await;
     assert_eq!(status, 200, "email sign-in is case-insensitive: {v}");
 

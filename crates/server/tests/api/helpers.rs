@@ -2,7 +2,7 @@
 //! and snapshot the database to prove that refused requests changed nothing.
 
 use camshare_server::store::Db;
-use camshare_testkit::{Engine, TestApp, spawn_app, spawn_app_strict, spawn_app_with};
+use camshare_testkit::{Engine, TestApp, outbox, spawn_app, spawn_app_strict, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -78,21 +78,50 @@ impl Api {
         value
     }
 
+    /// Signs up with `email` and finishes with the code the server wrote to its outbox.
     pub async fn sign_up(&self, name: &str, email: &str) -> Person {
-        let (status, v) = self
-            .call(
-                Method::POST,
-                "/api/accounts",
-                None,
-                Some(json!({"email": email, "display_name": name, "password": "password123"})),
-            )
-            .await;
-        assert_eq!(status, 201, "sign up {email}: {v}");
+        let started = self.start_sign_up(name, email).await;
+        let code = self.wait_for_code(email, 0).await;
+        self.verify(&started, &code).await
+    }
+
+    /// Starts a sign-up; answers its `verification` token.
+    pub async fn start_sign_up(&self, name: &str, email: &str) -> String {
+        let body = json!({"email": email, "display_name": name, "password": "password123"});
+        let (status, v) = self.call(Method::POST, "/api/accounts", None, Some(body)).await;
+        assert_eq!(status, 202, "sign up {email}: {v}");
+        v["verification"].as_str().unwrap().to_string()
+    }
+
+    /// Signs up with any sign-up body whose address is `to` (as the server writes it), with the
+    /// code from the outbox; answers the session.
+    pub async fn sign_up_with(&self, body: Value, to: &str) -> Value {
+        let seen = outbox::messages_to(&self.app.outbox(), to).len();
+        let (status, started) = self.call(Method::POST, "/api/accounts", None, Some(body)).await;
+        assert_eq!(status, 202, "sign up {to}: {started}");
+        let code = self.wait_for_code(to, seen).await;
+        let body = json!({"verification": started["verification"], "code": code});
+        let (status, session) = self.call(Method::POST, "/api/accounts/verify", None, Some(body)).await;
+        assert_eq!(status, 201, "verify {to}: {session}");
+        session
+    }
+
+    /// The code in the newest message to `to` once it has more than `seen` messages.
+    pub async fn wait_for_code(&self, to: &str, seen: usize) -> String {
+        outbox::code_in(&outbox::wait_for_message(&self.app.outbox(), to, seen).await)
+    }
+
+    /// Finishes a sign-up with its code.
+    pub async fn verify(&self, verification: &str, code: &str) -> Person {
+        let body = json!({"verification": verification, "code": code});
+        let (status, v) = self.call(Method::POST, "/api/accounts/verify", None, Some(body)).await;
+        assert_eq!(status, 201, "verify: {v}");
+        let email = v["account"]["email"].as_str().unwrap_or_default().to_string();
         Person {
             id: v["account"]["id"].as_i64().unwrap(),
             token: v["tokens"]["access_token"].as_str().unwrap().to_string(),
             refresh: v["tokens"]["refresh_token"].as_str().unwrap().to_string(),
-            email: email.to_string(),
+            email,
         }
     }
 
@@ -141,6 +170,7 @@ impl Api {
             "SELECT id, account_id, payload FROM events ORDER BY id",
             "SELECT id, owner_id, kind, device_id, share_id, recipient, detail FROM activity ORDER BY id",
             "SELECT id, email, phone, display_name FROM accounts ORDER BY id",
+            "SELECT id, address, attempts, sends FROM pending_sign_ups ORDER BY id",
         ];
         let mut out = Vec::new();
         for q in queries {

@@ -8,3 +8,4 @@ mod embedding;
 mod helpers;
 mod sharing;
 mod sweep;
+mod verification;

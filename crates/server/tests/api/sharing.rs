@@ -51,15 +51,8 @@ async fn invite_waits_for_sign_up(engine: Engine) {
     let owner = api.sign_up("Olga", "olga@example.com").await;
     let nvr = api.add_nvr(&owner, "Garage", 4).await;
     let share = api.share(&owner, "+44 7700 900123", nvr, json!({"2": ["live_view", "playback"]}), Some("Dee")).await;
-    let (status, dee) = api
-        .call(
-            Method::POST,
-            "/api/accounts",
-            None,
-            Some(json!({"phone": "+447700900123", "display_name": "Dee", "password": "password123"})),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let body = json!({"phone": "+447700900123", "display_name": "Dee", "password": "password123"});
+    let dee = api.sign_up_with(body, "+447700900123").await;
     let token = dee["tokens"]["access_token"].as_str().unwrap();
     let invites = api.ok(Method::GET, "/api/invites", token, None).await;
     assert_eq!(invites.as_array().unwrap().len(), 1);

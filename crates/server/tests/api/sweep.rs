@@ -34,6 +34,8 @@ struct Route {
 
 const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/accounts", who: Who::Public },
+    Route { method: "post", path: "/api/accounts/verify", who: Who::Public },
+    Route { method: "post", path: "/api/accounts/resend-code", who: Who::Public },
     Route { method: "post", path: "/api/sessions", who: Who::Public },
     Route { method: "post", path: "/api/sessions/refresh", who: Who::Public },
     Route { method: "delete", path: "/api/sessions", who: Who::OwnSession },
