@@ -382,12 +382,30 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
     Ok(Session { account: view(key, &account)?, tokens })
 }
 
-/// Trades a refresh token for a new pair; the old refresh token stops working.
+/// Trades a refresh token for a new pair; the old refresh token stops working. The token is
+/// looked up before anything is written (a made-up token costs a read, not the write lock). A
+/// token the session already rotated away from means someone else holds this session too: the
+/// whole session ends, for both of them.
 pub async fn refresh(db: &Db, refresh_token: &Secret, now: Timestamp) -> Result<Tokens> {
-    let mut tx = db.write().await?;
-    let tokens = sessions::rotate(db, &mut tx, refresh_token.expose(), now).await?;
-    tx.commit().await?;
-    tokens.ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "this session has ended; sign in again").into())
+    let ended = || ApiError::new(ErrorKind::Unauthorized, "this session has ended; sign in again").into();
+    match sessions::find_refresh(&db.pool, refresh_token.expose(), now).await? {
+        sessions::RefreshToken::Current { session, created } => {
+            let mut tx = db.write().await?;
+            let tokens = sessions::rotate(db, &mut tx, session, created, refresh_token.expose(), now).await?;
+            tx.commit().await?;
+            tokens.ok_or_else(ended)
+        }
+        sessions::RefreshToken::Retired { session, account } => {
+            tracing::warn!(account = account.0, "a rotated refresh token was used again: ending that session");
+            sessions::delete(db, sessions::SessionRef { id: session, account }).await?;
+            Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                "this session was ended because an older copy of its sign-in was used; sign in again",
+            )
+            .into())
+        }
+        sessions::RefreshToken::Unknown => Err(ended()),
+    }
 }
 
 /// The signed-in account; `unauthorized` if it no longer exists.

@@ -1,4 +1,5 @@
-//! Sessions: short-lived access tokens and rotating refresh tokens, stored only as hashes; and
+//! Sessions: short-lived access tokens and rotating refresh tokens, stored only as hashes (the
+//! tokens a session rotated away from too, so a stolen one presented again ends the session); and
 //! the failed sign-in counter that slows and then refuses password guessing.
 
 use camshare_api::{AccountId, Timestamp, Tokens};
@@ -14,6 +15,9 @@ use crate::secrets::{new_token, token_hash};
 pub const ACCESS_TTL: SignedDuration = SignedDuration::from_mins(15);
 /// How long a refresh token works if unused.
 pub const REFRESH_TTL: SignedDuration = SignedDuration::from_hours(24 * 30);
+/// How long a session lasts at most, however often it is refreshed: then its holder signs in
+/// again.
+pub const SESSION_MAX_AGE: SignedDuration = SignedDuration::from_hours(24 * 90);
 
 /// The session an access token belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -69,25 +73,81 @@ pub async fn authenticate(db: &Db, access_token: &str, now: Timestamp) -> Result
     }))
 }
 
-/// Swaps a valid refresh token for a new token pair; the old refresh token and access token
-/// stop working at once.
-pub async fn rotate(db: &Db, conn: &mut AnyConnection, refresh_token: &str, now: Timestamp) -> Result<Option<Tokens>> {
-    let tokens = new_tokens(now);
+/// What a presented refresh token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshToken {
+    /// The current refresh token of a live session.
+    Current { session: i64, created: Timestamp },
+    /// A token the session already rotated away from: someone else holds the session too.
+    Retired { session: i64, account: AccountId },
+    /// Unknown, expired, or of an ended session.
+    Unknown,
+}
+
+/// Looks a refresh token up, without writing anything.
+pub async fn find_refresh(pool: &AnyPool, refresh_token: &str, now: Timestamp) -> Result<RefreshToken> {
+    let hash = token_hash(refresh_token);
+    let current: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, created_ms FROM sessions WHERE refresh_hash = $1 AND refresh_expires_ms > $2")
+            .bind(&hash)
+            .bind(to_millis(now))
+            .fetch_optional(pool)
+            .await?;
+    if let Some((session, created_ms)) = current {
+        return Ok(RefreshToken::Current { session, created: from_millis(created_ms) });
+    }
+    let retired: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT s.id, s.account_id FROM retired_refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+         WHERE t.refresh_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match retired {
+        Some((session, account)) => RefreshToken::Retired { session, account: AccountId(account) },
+        None => RefreshToken::Unknown,
+    })
+}
+
+/// Swaps the session's current refresh token for a new token pair; the old refresh token is
+/// retired (presented again, it ends the session) and the old access token stops working at
+/// once. The refresh token never outlives `SESSION_MAX_AGE` from the session's start. `None`
+/// if the token is no longer current (a concurrent refresh won).
+pub async fn rotate(
+    db: &Db,
+    conn: &mut AnyConnection,
+    session: i64,
+    created: Timestamp,
+    refresh_token: &str,
+    now: Timestamp,
+) -> Result<Option<Tokens>> {
+    let mut tokens = new_tokens(now);
+    tokens.refresh_expires_at = tokens.refresh_expires_at.min(created + SESSION_MAX_AGE);
+    tokens.access_expires_at = tokens.access_expires_at.min(tokens.refresh_expires_at);
+    let old_hash = token_hash(refresh_token);
     let updated: Option<i64> = sqlx::query_scalar(
         "UPDATE sessions SET access_hash = $1, access_expires_ms = $2, refresh_hash = $3, refresh_expires_ms = $4 \
-         WHERE refresh_hash = $5 AND refresh_expires_ms > $6 RETURNING id",
+         WHERE id = $5 AND refresh_hash = $6 AND refresh_expires_ms > $7 RETURNING id",
     )
     .bind(token_hash(tokens.access_token.expose()))
     .bind(to_millis(tokens.access_expires_at))
     .bind(token_hash(tokens.refresh_token.expose()))
     .bind(to_millis(tokens.refresh_expires_at))
-    .bind(token_hash(refresh_token))
+    .bind(session)
+    .bind(&old_hash)
     .bind(to_millis(now))
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let Some(id) = updated else { return Ok(None) };
+    sqlx::query("INSERT INTO retired_refresh_tokens (refresh_hash, session_id, retired_ms) VALUES ($1, $2, $3)")
+        .bind(&old_hash)
+        .bind(id)
+        .bind(to_millis(now))
+        .execute(&mut *conn)
+        .await?;
     // The old access token must stop working at once, here too.
-    updated.inspect(|id| db.sessions.evict_session(*id));
-    Ok(updated.map(|_| tokens))
+    db.sessions.evict_session(id);
+    Ok(Some(tokens))
 }
 
 /// Signs out one session.
@@ -151,6 +211,11 @@ pub async fn exists(pool: &AnyPool, session: SessionRef) -> Result<bool> {
 pub async fn prune(pool: &AnyPool, now: Timestamp) -> Result<u64> {
     let sessions =
         sqlx::query("DELETE FROM sessions WHERE refresh_expires_ms <= $1").bind(to_millis(now)).execute(pool).await?;
+    // A retired token older than a refresh token's life could not have been used anyway.
+    sqlx::query("DELETE FROM retired_refresh_tokens WHERE retired_ms <= $1")
+        .bind(to_millis(now - REFRESH_TTL))
+        .execute(pool)
+        .await?;
     let failures = sqlx::query("DELETE FROM login_failures WHERE first_ms <= $1")
         .bind(to_millis(now - FAILURE_WINDOW))
         .execute(pool)

@@ -54,6 +54,14 @@ async fn sessions_rotate_expire_and_end(engine: Engine) {
     assert_eq!(status, 401, "a used refresh token must not work twice");
     let (status, _) = api.call(Method::GET, "/api/me", Some(&ann.token), None).await;
     assert_eq!(status, 401, "the old access token must stop working after rotation");
+    // That second use ended the session (a replay; see `a_refresh_token_replay_ends_the_session`).
+    let (status, _) = api.call(Method::GET, "/api/me", Some(fresh["access_token"].as_str().unwrap()), None).await;
+    assert_eq!(status, 401);
+    let (status, fresh) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "ann@example.com", "password": "password123"})))
+        .await;
+    assert_eq!(status, 200, "{fresh}");
+    let fresh = fresh["tokens"].clone();
     let access = fresh["access_token"].as_str().unwrap().to_string();
     api.ok(Method::GET, "/api/me", &access, None).await;
 
@@ -252,3 +260,65 @@ async fn the_sqlite_files_are_readable_by_the_server_user_only() {
         assert_eq!(mode & 0o077, 0, "{name} has mode {:o}", mode & 0o777);
     }
 }
+
+/// Issue 10, attack 5: a stolen refresh token. Whoever presents a refresh token the session
+/// already rotated away from shows that two parties hold the session: the whole session ends,
+/// for the thief and for the owner, whichever of them refreshed first.
+async fn a_refresh_token_replay_ends_the_session(engine: Engine) {
+    let api = Api::start(engine).await;
+    let refresh = |token: String| {
+        let api = &api;
+        async move { api.call(Method::POST, "/api/sessions/refresh", None, Some(json!({"refresh_token": token}))).await }
+    };
+    for thief_first in [false, true] {
+        let email = if thief_first { "bea@example.com" } else { "ann@example.com" };
+        let person = api.sign_up("Owner", email).await;
+        let stolen = person.refresh.clone();
+        let (first, second) = (refresh(stolen.clone()).await, refresh(stolen.clone()).await);
+        assert_eq!(first.0, 200, "{}", first.1);
+        // The second use of the same refresh token (thief or owner, whoever came later).
+        assert_eq!((second.0, second.1["kind"].as_str()), (401, Some("unauthorized")), "{}", second.1);
+        assert!(second.1["message"].as_str().unwrap().contains("older copy"), "{}", second.1);
+        // The winner's new pair is dead too: the session is gone.
+        let winner_access = first.1["access_token"].as_str().unwrap();
+        let (status, _) = api.call(Method::GET, "/api/me", Some(winner_access), None).await;
+        assert_eq!(status, 401, "the session survived a replay (thief first: {thief_first})");
+        let (status, _) = refresh(first.1["refresh_token"].as_str().unwrap().to_string()).await;
+        assert_eq!(status, 401);
+        // Signing in again works.
+        let (status, _) = api
+            .call(Method::POST, "/api/sessions", None, Some(json!({"login": email, "password": "password123"})))
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+on_both_engines!(a_refresh_token_replay_ends_the_session, super::a_refresh_token_replay_ends_the_session);
+
+/// A session kept alive by refreshing every 29 days still ends 90 days after it began.
+async fn a_session_has_an_absolute_lifetime(engine: Engine) {
+    let api = Api::start(engine).await;
+    let ann = api.sign_up("Ann", "ann@example.com").await;
+    let mut token = ann.refresh.clone();
+    let mut lived = SignedDuration::ZERO;
+    loop {
+        api.app.clock.advance(SignedDuration::from_hours(24 * 29));
+        lived += SignedDuration::from_hours(24 * 29);
+        let (status, v) =
+            api.call(Method::POST, "/api/sessions/refresh", None, Some(json!({"refresh_token": token}))).await;
+        if status != 200 {
+            assert_eq!(status, 401, "{v}");
+            break;
+        }
+        assert!(
+            v["refresh_expires_at"].as_str().unwrap() <= "2026-08-30T10:00:00Z",
+            "a refresh reaches past 90 days: {v}"
+        );
+        token = v["refresh_token"].as_str().unwrap().to_string();
+        assert!(lived < SignedDuration::from_hours(24 * 120), "the session never ended");
+    }
+    assert!(
+        lived > SignedDuration::from_hours(24 * 85) && lived <= SignedDuration::from_hours(24 * 90 + 24 * 29),
+        "{lived:?}"
+    );
+}
+on_both_engines!(a_session_has_an_absolute_lifetime, super::a_session_has_an_absolute_lifetime);
