@@ -59,6 +59,14 @@ export type ActivityKind = "shared" | "accepted" | "rejected" | "edited" | "rese
 /** Which of the three forms an address took. */
 export type AddressKind = "email" | "phone" | "account_code"
 
+/** The account that answered an invite, as its owner sees it. */
+export type AnsweredBy = {
+  /** When the account was made (a day-old account answering is worth a second look). */
+  account_since: Timestamp
+  /** The name the account shows. */
+  display_name: string
+}
+
 /** The body of every non-2xx answer. */
 export type ApiError = {
   /** The request field the error is about, when there is one (e.g. `recipient`). */
@@ -256,6 +264,7 @@ export type NewDevice = {
 /** A share as its owner sees it, remark included. */
 export type OutgoingShare = {
   answered_at?: Timestamp | null
+  answered_by?: AnsweredBy | null
   channels: ChannelGrants
   created_at: Timestamp
   device: DeviceId

@@ -76,6 +76,7 @@ export function outgoing(over: Partial<OutgoingShare> = {}): OutgoingShare {
     created_at: '2025-01-05T10:00:00Z',
     invite_expires_at: '2025-01-12T10:00:00Z',
     answered_at: '2025-01-05T11:00:00Z',
+    answered_by: { display_name: 'Bob Example', account_since: '2024-12-30T09:00:00Z' },
     ...over,
   }
 }

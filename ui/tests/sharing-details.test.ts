@@ -48,6 +48,9 @@ describe('Sharing Details', () => {
     const share = await screen.findByTestId('share-11')
     await waitFor(() => expect(within(share).getByTestId('share-11-grants-channel-3')).toHaveTextContent('Front door'))
     expect(screen.getByTestId('share-status-12')).toHaveTextContent('Invited')
+    // Who accepted: the account behind the verified address, and how old it is.
+    expect(within(share).getByTestId('share-answered-by-11')).toHaveTextContent(/by Bob Example · account \d+ (days|months|years) old/)
+    expect(screen.queryByTestId('share-answered-by-12')).toBeNull()
   })
 
   test('Edit permissions: the matrix adds Playback on channel 3 via edit_share', async () => {

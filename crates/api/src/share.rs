@@ -162,6 +162,19 @@ pub struct OutgoingShare {
     /// Until when a pending invite may be accepted.
     pub invite_expires_at: Timestamp,
     pub answered_at: Option<Timestamp>,
+    /// Who answered, once the invite is answered: the account behind the address, which it
+    /// verified before it could answer. `None` while the invite is open, so an open invite does
+    /// not tell whether the address has an account.
+    pub answered_by: Option<AnsweredBy>,
+}
+
+/// The account that answered an invite, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AnsweredBy {
+    /// The name the account shows.
+    pub display_name: String,
+    /// When the account was made (a day-old account answering is worth a second look).
+    pub account_since: Timestamp,
 }
 
 /// What `POST /api/shares` answers. It reads the same whether or not the address has an account.

@@ -77,3 +77,15 @@ export function formatAgo(iso: string, timeZone: string, now: number = Date.now(
   if (s < 86400) return `${Math.round(s / 3600)} h ago`
   return formatInstant(iso, timeZone)
 }
+
+/** How old an account is, for "account since": "new today", "3 days old", "5 months old", "2 years old". */
+export function accountAge(iso: string, now: number = Date.now()): string {
+  const ms = Date.parse(iso)
+  if (Number.isNaN(ms)) return ''
+  const days = Math.floor((now - ms) / 86_400_000)
+  if (days < 1) return 'new today'
+  if (days < 60) return `${days} day${days === 1 ? '' : 's'} old`
+  const months = Math.floor(days / 30.44)
+  if (months < 24) return `${months} months old`
+  return `${Math.floor(days / 365.25)} years old`
+}

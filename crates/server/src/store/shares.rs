@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use camshare_api::{
-    AccountId, ChannelGrants, DeviceAccess, DeviceId, OutgoingShare, RecipientId, ShareId, ShareOwner, ShareStatus,
-    ShareTerms, SharedChannel, SharedDevice, Timestamp,
+    AccountId, AnsweredBy, ChannelGrants, DeviceAccess, DeviceId, OutgoingShare, RecipientId, ShareId, ShareOwner,
+    ShareStatus, ShareTerms, SharedChannel, SharedDevice, Timestamp,
 };
 use sqlx::{AnyConnection, AnyPool};
 
@@ -35,13 +35,17 @@ pub struct ShareRow {
     pub remark: Option<String>,
     pub recipient_account: Option<i64>,
     pub owner_name: String,
+    /// The recipient's account, when the address has one (verified: only then does it exist).
+    pub recipient_name: Option<String>,
+    pub recipient_since_ms: Option<i64>,
 }
 
 pub const SELECT_SHARE: &str = "SELECT s.id, s.device_id, s.owner_id, s.recipient_id, s.status, s.grants, s.terms, \
      s.created_ms, s.invite_expires_ms, s.answered_ms, d.name AS device_name, d.kind AS device_kind, \
-     r.address, r.address_kind, r.remark, r.account_id AS recipient_account, o.display_name AS owner_name \
+     r.address, r.address_kind, r.remark, r.account_id AS recipient_account, o.display_name AS owner_name, \
+     ra.display_name AS recipient_name, ra.created_ms AS recipient_since_ms \
      FROM shares s JOIN devices d ON d.id = s.device_id JOIN recipients r ON r.id = s.recipient_id \
-     JOIN accounts o ON o.id = s.owner_id";
+     JOIN accounts o ON o.id = s.owner_id LEFT JOIN accounts ra ON ra.id = r.account_id";
 
 /// Stored statuses; `invite_expired` is never stored, it is `pending` past its deadline.
 pub fn parse_status(s: &str) -> Result<ShareStatus> {
@@ -104,6 +108,17 @@ impl ShareRow {
             created_at: from_millis(self.created_ms),
             invite_expires_at: from_millis(self.invite_expires_ms),
             answered_at: self.answered_ms.map(from_millis),
+            answered_by: self.answered_by(),
+        })
+    }
+
+    /// The account that answered the invite, once it is answered (before, nothing tells the
+    /// owner whether the address has an account).
+    fn answered_by(&self) -> Option<AnsweredBy> {
+        self.answered_ms?;
+        Some(AnsweredBy {
+            display_name: self.recipient_name.clone()?,
+            account_since: from_millis(self.recipient_since_ms?),
         })
     }
 
@@ -255,6 +270,8 @@ impl ShareWithChannels {
                 remark: row.get("remark")?,
                 recipient_account: row.get("recipient_account")?,
                 owner_name: row.get("owner_name")?,
+                recipient_name: row.get("recipient_name")?,
+                recipient_since_ms: row.get("recipient_since_ms")?,
             },
             channel_list: row.get("channel_list")?,
         })

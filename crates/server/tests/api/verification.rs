@@ -51,6 +51,7 @@ async fn the_invite_squatter_gets_nothing(engine: Engine) {
     // Alice still sees the invite waiting, not accepted.
     let shares = api.ok(Method::GET, "/api/shares", &alice.token, None).await;
     assert_eq!(shares[0]["status"], "pending", "{shares}");
+    assert_eq!(shares[0]["answered_by"], Value::Null, "an open invite tells nothing of accounts: {shares}");
 
     // The real Bob signs up too (her waiting sign-up does not lock him out), reads his mail,
     // and gets the account and the invite.
@@ -69,6 +70,9 @@ async fn the_invite_squatter_gets_nothing(engine: Engine) {
     assert_eq!(ticket.0, 201, "{}", ticket.1);
     let shares = api.ok(Method::GET, "/api/shares", &alice.token, None).await;
     assert_eq!(shares[0]["status"], "accepted");
+    // The owner sees who accepted: the account behind the verified address, and its age.
+    assert_eq!(shares[0]["answered_by"]["display_name"], "Bob", "{shares}");
+    assert!(shares[0]["answered_by"]["account_since"].is_string(), "{shares}");
     // Mallory's waiting sign-up went with Bob's verification.
     let (status, v) = api
         .call(Method::POST, "/api/accounts/verify", None, Some(json!({"verification": mallory, "code": real_code})))
