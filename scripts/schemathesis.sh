@@ -41,7 +41,7 @@ enabled = false
 fail-on = ["missing_auth", "base_url_mismatch", "unsupported_regex", "unresolvable_reference"]
 
 [[operations]]
-include-name-regex = "^(POST /api/accounts|POST /api/accounts/verify|POST /api/accounts/resend-code|POST /api/sessions|POST /api/account-codes/verify|POST /api/devices|PATCH /api/devices/\\{id\\}|POST /api/shares|PATCH /api/shares/\\{id\\}|PATCH /api/recipients/\\{id\\}|POST /api/stream-tickets)$"
+include-name-regex = "^(POST /api/accounts|POST /api/accounts/verify|POST /api/accounts/resend-code|POST /api/password-resets|POST /api/password-resets/finish|POST /api/me/password|POST /api/sessions|POST /api/account-codes/verify|POST /api/devices|PATCH /api/devices/\\{id\\}|POST /api/shares|PATCH /api/shares/\\{id\\}|PATCH /api/recipients/\\{id\\}|POST /api/stream-tickets)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 
 [[operations]]

@@ -76,6 +76,13 @@ export type ApiError = {
   message: string
 }
 
+/** Change the password while signed in. The account's other sessions end. */
+export type ChangePassword = {
+  current_password: string
+  /** At least 8 characters. */
+  new_password: string
+}
+
 /** A channel (linked camera) of a device, numbered from 1. */
 export type Channel = {
   name: string
@@ -216,6 +223,14 @@ export type EventKind = {
   type: "device_removed"
 }
 
+/** Set a new password with the code that was sent. Every session of the account ends. */
+export type FinishPasswordReset = {
+  code: string
+  /** At least 8 characters. */
+  new_password: string
+  verification: string
+}
+
 /** Something a person can do with a camera channel. Each is granted separately. */
 export type Function = "live_view" | "playback" | "alarm_push" | "two_way_audio" | "ptz"
 
@@ -278,6 +293,13 @@ export type OutgoingShare = {
   remark?: string | null
   status: ShareStatus
   terms: ShareTerms
+}
+
+/** A reset request. It reads the same whether or not the login has an account. */
+export type PasswordResetStarted = {
+  expires_at: Timestamp
+  /** Names this request in [`FinishPasswordReset`]; only the one who asked has it. */
+  verification: string
 }
 
 /**
@@ -412,6 +434,12 @@ export type SignUpStarted = {
   sent_to: string
   /** Names this sign-up in [`VerifySignUp`]; only the one who signed up has it. */
   verification: string
+}
+
+/** "Forgot password": a code (and by mail a link) goes to the account's address. */
+export type StartPasswordReset = {
+  /** The email address or mobile number the account signs in with. */
+  login: string
 }
 
 /** A camera's two encodings: the full picture, or the small one for grids and slow links. */

@@ -94,6 +94,45 @@ pub struct ResendSignUpCode {
     pub verification: Secret,
 }
 
+/// "Forgot password": a code (and by mail a link) goes to the account's address.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StartPasswordReset {
+    /// The email address or mobile number the account signs in with.
+    #[schema(max_length = 256)]
+    pub login: String,
+}
+
+/// A reset request. It reads the same whether or not the login has an account.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetStarted {
+    /// Names this request in [`FinishPasswordReset`]; only the one who asked has it.
+    #[schema(value_type = String)]
+    pub verification: Secret,
+    pub expires_at: Timestamp,
+}
+
+/// Set a new password with the code that was sent. Every session of the account ends.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FinishPasswordReset {
+    #[schema(value_type = String, max_length = 128)]
+    pub verification: Secret,
+    #[schema(max_length = 32)]
+    pub code: String,
+    /// At least 8 characters.
+    #[schema(value_type = String, min_length = 8, max_length = 256)]
+    pub new_password: Secret,
+}
+
+/// Change the password while signed in. The account's other sessions end.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    #[schema(value_type = String, max_length = 256)]
+    pub current_password: Secret,
+    /// At least 8 characters.
+    #[schema(value_type = String, min_length = 8, max_length = 256)]
+    pub new_password: Secret,
+}
+
 /// What verifying a sign-up, and signing in, return.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {

@@ -6,6 +6,11 @@ pub const SIGN_UP_VERIFY: &str = "/api/accounts/verify";
 pub const SIGN_UP_RESEND: &str = "/api/accounts/resend-code";
 /// The page a verification mail's link opens (HTML, not JSON): `/verify/{token}`.
 pub const VERIFY_LINK: &str = "/verify/{token}";
+pub const PASSWORD_RESETS: &str = "/api/password-resets";
+pub const PASSWORD_RESET_FINISH: &str = "/api/password-resets/finish";
+/// The page a reset mail's link opens (HTML): a form for the new password.
+pub const RESET_LINK: &str = "/reset/{token}";
+pub const ME_PASSWORD: &str = "/api/me/password";
 pub const ME: &str = "/api/me";
 pub const SESSIONS: &str = "/api/sessions";
 pub const SESSION_REFRESH: &str = "/api/sessions/refresh";

@@ -1,8 +1,8 @@
 //! Accounts and sessions: sign up (and its code), sign in, refresh, sign out, "who am I", account codes.
 
 use camshare_api::{
-    Account, ResendSignUpCode, Secret, Session, SignIn, SignUp, SignUpStarted, Tokens, VerifiedAccountCode,
-    VerifyAccountCode, VerifySignUp, routes,
+    Account, ChangePassword, FinishPasswordReset, PasswordResetStarted, ResendSignUpCode, Secret, Session, SignIn,
+    SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode, VerifyAccountCode, VerifySignUp, routes,
 };
 use reqwest::Method;
 
@@ -30,6 +30,23 @@ impl Client {
     pub async fn resend_sign_up_code(&self, verification: &Secret) -> Result<SignUpStarted, ClientError> {
         let body = ResendSignUpCode { verification: verification.clone() };
         self.fetch(Request::new(Method::POST, routes::SIGN_UP_RESEND).json(&body).without_auth()).await
+    }
+
+    /// "Forgot password": asks for a code (and by mail a link) at the login's address. The
+    /// answer is the same whether or not the login has an account.
+    pub async fn start_password_reset(&self, login: &str) -> Result<PasswordResetStarted, ClientError> {
+        let body = StartPasswordReset { login: login.to_string() };
+        self.fetch(Request::new(Method::POST, routes::PASSWORD_RESETS).json(&body).without_auth()).await
+    }
+
+    /// Sets a new password with the code that was sent; every session of the account ends.
+    pub async fn finish_password_reset(&self, body: &FinishPasswordReset) -> Result<(), ClientError> {
+        self.fetch_nothing(Request::new(Method::POST, routes::PASSWORD_RESET_FINISH).json(body).without_auth()).await
+    }
+
+    /// Changes the signed-in account's password; its other sessions end, this one stays.
+    pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ClientError> {
+        self.fetch_nothing(Request::new(Method::POST, routes::ME_PASSWORD).json(body)).await
     }
 
     /// Signs in by email or phone. The new tokens are kept and passed to the

@@ -14,6 +14,7 @@ use camshare_api::{
 };
 use jiff::SignedDuration;
 
+use crate::codes::{self, OneTimeCode};
 use crate::error::{Result, ServerError};
 use crate::outbox::Outbox;
 use crate::secrets::{self, ACCOUNT_CODE_ID_LEN, ServerKey};
@@ -128,12 +129,6 @@ fn check_sign_up(req: SignUp) -> Result<CheckedSignUp, ApiError> {
     Ok(CheckedSignUp { address, display_name, password: req.password, time_zone })
 }
 
-/// How long a sign-up's code and link work.
-pub const SIGN_UP_VALID_FOR: SignedDuration = SignedDuration::from_mins(30);
-/// Wrong codes one sign-up may be given before only a new code helps.
-pub const CODE_ATTEMPTS: i64 = 5;
-/// Sign-ups one address may get in an hour (each sends it a message).
-pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: u64 = 5;
 /// The least time between two messages to one sign-up's address, and how many it gets in all.
 pub const RESEND_AFTER: SignedDuration = SignedDuration::from_secs(60);
 pub const SENDS_PER_SIGN_UP: i64 = 5;
@@ -145,36 +140,16 @@ pub struct Messenger<'a> {
     pub public_url: &'a str,
 }
 
-/// A new sign-up's secrets: its token (for its maker), the mail's link and the code.
-struct Secrets {
-    token: String,
-    link: String,
-    code: String,
-}
-
-impl Secrets {
-    fn new() -> Secrets {
-        let code = format!("{:06}", rand::random_range(0..1_000_000u32));
-        Secrets { token: secrets::new_token(), link: secrets::new_token(), code }
-    }
-}
-
-/// The stored form of a code: hashed with the sign-up's token hash, so equal codes of two
-/// sign-ups differ.
-fn code_hash(token_hash: &str, code: &str) -> String {
-    secrets::token_hash(&format!("{token_hash}:{code}"))
-}
-
 /// Starts a sign-up: checks it, keeps it waiting (no account yet) and sends a code — and, by
 /// mail, a link — to its address. An address that already has an account is refused; one that
-/// has had `SIGN_UPS_PER_ADDRESS_PER_HOUR` sign-ups this hour is rate-limited. If the message
+/// has had `codes::PER_ADDRESS_PER_HOUR` sign-ups this hour is rate-limited. If the message
 /// cannot be sent, the sign-up is forgotten and the answer is `unavailable`.
 pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Timestamp) -> Result<SignUpStarted> {
     let req = check_sign_up(req)?;
     let password_hash = hash_password(req.password).await?;
-    let fresh = Secrets::new();
-    let token_hash = secrets::token_hash(&fresh.token);
-    let expires_at = now + SIGN_UP_VALID_FOR;
+    let fresh = OneTimeCode::new();
+    let token_hash = fresh.token_hash();
+    let expires_at = now + codes::VALID_FOR;
     let mut tx = db.write().await?;
     if accounts::find_by_login(&mut *tx, req.address.as_str()).await?.is_some() {
         return Err(ServerError::conflict(
@@ -182,8 +157,7 @@ pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Times
         ));
     }
     let hour_ago = now - SignedDuration::from_hours(1);
-    if pending_sign_ups::started_since(&mut tx, req.address.as_str(), hour_ago).await? >= SIGN_UPS_PER_ADDRESS_PER_HOUR
-    {
+    if pending_sign_ups::started_since(&mut tx, req.address.as_str(), hour_ago).await? >= codes::PER_ADDRESS_PER_HOUR {
         return Err(ApiError::new(
             ErrorKind::RateLimited,
             "this address has had several sign-ups in the last hour; try again later",
@@ -197,8 +171,8 @@ pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Times
         password_hash: &password_hash,
         time_zone: &req.time_zone,
         token_hash: &token_hash,
-        link_hash: &secrets::token_hash(&fresh.link),
-        code_hash: &code_hash(&token_hash, &fresh.code),
+        link_hash: &fresh.link_hash(),
+        code_hash: &codes::code_hash(&token_hash, &fresh.code),
         expires_at,
     };
     let id = pending_sign_ups::insert(&mut tx, &new, now).await?;
@@ -211,8 +185,8 @@ pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Times
 }
 
 /// Mails the code and the link, or texts the code.
-async fn send_code(messenger: &Messenger<'_>, address: &SignUpAddress, fresh: &Secrets) -> Result<()> {
-    let minutes = SIGN_UP_VALID_FOR.as_mins();
+async fn send_code(messenger: &Messenger<'_>, address: &SignUpAddress, fresh: &OneTimeCode) -> Result<()> {
+    let minutes = codes::VALID_FOR.as_mins();
     let sent = match address {
         SignUpAddress::Email(email) => {
             let link = format!("{}/verify/{}", messenger.public_url.trim_end_matches('/'), fresh.link);
@@ -240,24 +214,23 @@ async fn send_code(messenger: &Messenger<'_>, address: &SignUpAddress, fresh: &S
 
 /// Finishes a sign-up with its code: the account is made (the address now verified), the
 /// invites waiting for the address become its own, the other sign-ups waiting for the address
-/// go, and it is signed in — one transaction. A wrong code counts; after `CODE_ATTEMPTS` only a
+/// go, and it is signed in — one transaction. A wrong code counts; after `codes::ATTEMPTS` only a
 /// new code helps.
 pub async fn verify_sign_up(db: &Db, key: &ServerKey, req: VerifySignUp, now: Timestamp) -> Result<Session> {
     let token_hash = secrets::token_hash(req.verification.expose());
-    let code: String = req.code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     let mut tx = db.write().await?;
     let Some(pending) = pending_sign_ups::by_token(&mut tx, &token_hash, now).await? else {
         return Err(ApiError::invalid("verification", "this sign-up has expired or was finished; sign up again").into());
     };
-    if pending.attempts >= CODE_ATTEMPTS {
+    if pending.attempts >= codes::ATTEMPTS {
         return Err(ApiError::new(ErrorKind::RateLimited, "too many wrong codes; ask for a new code")
             .on_field("code")
             .into());
     }
-    if !secrets::constant_time_eq(code_hash(&token_hash, &code).as_bytes(), pending.code_hash.as_bytes()) {
+    if !codes::matches(&token_hash, &req.code, &pending.code_hash) {
         pending_sign_ups::count_attempt(&mut tx, pending.id).await?;
         tx.commit().await?;
-        let left = CODE_ATTEMPTS - pending.attempts - 1;
+        let left = codes::ATTEMPTS - pending.attempts - 1;
         return Err(ApiError::invalid("code", format!("that is not the code that was sent ({left} tries left)")).into());
     }
     let id = create_account(&mut tx, &pending, now).await?;
@@ -288,7 +261,7 @@ pub async fn resend_sign_up_code(
     now: Timestamp,
 ) -> Result<SignUpStarted> {
     let token_hash = secrets::token_hash(req.verification.expose());
-    let fresh = Secrets { token: String::new(), ..Secrets::new() };
+    let fresh = OneTimeCode::new();
     let mut tx = db.write().await?;
     let Some(pending) = pending_sign_ups::by_token(&mut tx, &token_hash, now).await? else {
         return Err(ApiError::invalid("verification", "this sign-up has expired or was finished; sign up again").into());
@@ -301,8 +274,8 @@ pub async fn resend_sign_up_code(
         let seconds = wait.as_secs() + 1;
         return Err(ApiError::new(ErrorKind::RateLimited, format!("a new code can be sent in {seconds} s")).into());
     }
-    let new_code = code_hash(&token_hash, &fresh.code);
-    pending_sign_ups::replace_secrets(&mut tx, pending.id, &secrets::token_hash(&fresh.link), &new_code, now).await?;
+    let new_code = codes::code_hash(&token_hash, &fresh.code);
+    pending_sign_ups::replace_secrets(&mut tx, pending.id, &fresh.link_hash(), &new_code, now).await?;
     tx.commit().await?;
     send_code(messenger, &SignUpAddress::from_row(&pending)?, &fresh).await?;
     let expires_at = pending.expires_at();

@@ -124,7 +124,7 @@ impl Outbox {
                     .to(to)
                     .subject(subject)
                     .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                    .body(body.to_string())
+                    .body(plain_body(body))
                     .map_err(|e| SendError::Smtp(e.to_string()))?;
                 match tokio::time::timeout(SEND_TIMEOUT, transport.send(message)).await {
                     Ok(Ok(_)) => Ok(()),
@@ -157,6 +157,34 @@ impl Outbox {
     }
 }
 
+/// A mail body with its lines wrapped at 72 characters between words, so that plain 7-bit text
+/// carries it (a line over 76 makes lettre choose quoted-printable, whose soft line breaks a
+/// reader copying a link by hand would trip over); a word longer than a line, such as a link,
+/// stays whole on a line of its own.
+fn plain_body(text: &str) -> String {
+    const WIDTH: usize = 72;
+    let mut out = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut used = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len > WIDTH {
+                out.push('\n');
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += len;
+        }
+    }
+    out
+}
+
 /// Writes one message as a new file only its owner can read, in a folder only its owner can
 /// enter.
 async fn write_private(folder: &Path, kind: &str, text: &str) -> Result<(), SendError> {
@@ -187,4 +215,19 @@ async fn write_private(folder: &Path, kind: &str, text: &str) -> Result<(), Send
     .await
     .map_err(|e| SendError::Folder(std::io::Error::other(e)))??;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_lines_wrap_between_words_and_links_stay_whole() {
+        let link = format!("https://cams.example.org/verify/{}", "x".repeat(60));
+        let text = format!("{} {link} done.\n\nShort line.", "word ".repeat(30));
+        let wrapped = plain_body(&text);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 72 || l == link), "{wrapped}");
+        assert!(wrapped.lines().any(|l| l == link), "the link was split: {wrapped}");
+        assert!(wrapped.ends_with("\n\nShort line."), "{wrapped}");
+    }
 }

@@ -256,8 +256,8 @@ impl Server {
     }
 }
 
-/// Hourly: forget expired sessions, stale sign-in counters, old events, used tickets and expired
-/// sign-ups.
+/// Hourly: forget expired sessions, stale sign-in counters, old events, used tickets, expired
+/// sign-ups and password resets.
 async fn housekeeping(state: AppState) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -268,7 +268,8 @@ async fn housekeeping(state: AppState) {
                 store::sessions::prune(&state.db.pool, now).await?
                     + store::events::prune(&state.db.pool, now).await?
                     + store::tickets::prune(&state.db.pool, now).await?
-                    + store::pending_sign_ups::prune(&state.db.pool, now).await?,
+                    + store::pending_sign_ups::prune(&state.db.pool, now).await?
+                    + store::password_resets::prune(&state.db.pool, now).await?,
             )
         };
         match pruned.await {

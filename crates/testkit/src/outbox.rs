@@ -10,7 +10,15 @@ pub fn messages(dir: &Path) -> Vec<String> {
     let mut files = Vec::new();
     collect(dir, &mut files);
     files.sort_by_key(|path| std::fs::metadata(path).and_then(|m| m.modified()).ok());
-    files.iter().filter_map(|path| std::fs::read_to_string(path).ok()).collect()
+    files.iter().filter_map(|path| std::fs::read_to_string(path).ok()).map(|m| unfold_quoted_printable(&m)).collect()
+}
+
+/// A quoted-printable mail's soft line breaks and `=3D` undone (enough for codes and links).
+fn unfold_quoted_printable(message: &str) -> String {
+    if !message.contains("Content-Transfer-Encoding: quoted-printable") {
+        return message.to_string();
+    }
+    message.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
 fn collect(dir: &Path, into: &mut Vec<PathBuf>) {
@@ -50,11 +58,11 @@ pub fn code_in(message: &str) -> String {
     message[at..].chars().take_while(char::is_ascii_digit).collect()
 }
 
-/// The verification link in a mail.
+/// The link in a mail (to verify a sign-up, or to reset a password).
 pub fn link_in(message: &str) -> String {
     message
         .split_whitespace()
-        .find(|word| word.contains("/verify/"))
+        .find(|word| word.starts_with("http://") || word.starts_with("https://"))
         .unwrap_or_else(|| panic!("no link in: {message}"))
         .to_string()
 }

@@ -1,19 +1,20 @@
-//! Sign up (and its verification), sign in, sessions, "My QR Code". The page a verification
-//! mail's link opens is `verify_page.rs`.
+//! Sign up (and its verification), sign in, sessions, passwords (reset, change), "My QR Code".
+//! The pages the links in mails open are `link_pages.rs`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, response::IntoResponse};
 use camshare_api::{
-    Account, ApiError, Refresh, ResendSignUpCode, Session, SignIn, SignUp, SignUpStarted, Tokens, VerifiedAccountCode,
-    VerifyAccountCode, VerifySignUp, routes,
+    Account, ApiError, ChangePassword, FinishPasswordReset, PasswordResetStarted, Refresh, ResendSignUpCode, Session,
+    SignIn, SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode, VerifyAccountCode, VerifySignUp,
+    routes,
 };
 
 use super::AppState;
 use super::extract::{Body, Caller};
-use crate::accounts;
 use crate::error::Result;
 use crate::store::sessions;
+use crate::{accounts, passwords};
 
 /// Start a sign-up with an email address or a mobile number: a code (and by mail a link) goes
 /// there; the account is made when it comes back (`/api/accounts/verify`, or the link).
@@ -43,6 +44,42 @@ pub async fn resend_sign_up_code(
     Body(req): Body<ResendSignUpCode>,
 ) -> Result<Json<SignUpStarted>> {
     Ok(Json(accounts::resend_sign_up_code(&state.db, &state.messenger(), req, state.now()).await?))
+}
+
+/// Forgot password: a code (and by mail a link) goes to the account's address, if the login has
+/// an account; the answer is the same either way.
+#[utoipa::path(post, path = routes::PASSWORD_RESETS, request_body = StartPasswordReset, tag = "accounts",
+    responses((status = 202, body = PasswordResetStarted), (status = 400, body = ApiError), (status = 429, body = ApiError),
+              (status = 503, body = ApiError)))]
+pub async fn start_password_reset(
+    State(state): State<AppState>,
+    Body(req): Body<StartPasswordReset>,
+) -> Result<impl IntoResponse> {
+    let started = passwords::start_reset(&state.db, &state.messenger(), req, state.now()).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// Set a new password with the code that was sent; every session of the account ends.
+#[utoipa::path(post, path = routes::PASSWORD_RESET_FINISH, request_body = FinishPasswordReset, tag = "accounts",
+    responses((status = 204), (status = 400, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn finish_password_reset(
+    State(state): State<AppState>,
+    Body(req): Body<FinishPasswordReset>,
+) -> Result<StatusCode> {
+    passwords::finish_reset(&state.db, req, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change my password; my other sessions end, this one stays.
+#[utoipa::path(post, path = routes::ME_PASSWORD, request_body = ChangePassword, tag = "accounts",
+    security(("bearer" = [])), responses((status = 204), (status = 400, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(req): Body<ChangePassword>,
+) -> Result<StatusCode> {
+    passwords::change(&state.db, caller.account, caller.session.id, req, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign in with email or phone and password. Repeated failures are slowed, then refused.

@@ -6,10 +6,10 @@ mod devices;
 mod events;
 pub mod extract;
 mod invites;
+mod link_pages;
 mod recipients;
 mod shares;
 mod streams;
-mod verify_page;
 
 use std::sync::Arc;
 
@@ -135,6 +135,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(r!(accounts::sign_up))
         .routes(r!(accounts::verify_sign_up))
         .routes(r!(accounts::resend_sign_up_code))
+        .routes(r!(accounts::start_password_reset))
+        .routes(r!(accounts::finish_password_reset))
+        .routes(r!(accounts::change_password))
         .routes(r!(accounts::sign_in, accounts::sign_out_everywhere))
         .routes(r!(accounts::refresh))
         .routes(r!(accounts::sign_out))
@@ -181,7 +184,8 @@ pub fn app(state: AppState, max_body_bytes: usize) -> Router {
     router
         .route(routes::OPENAPI, axum::routing::get(move || async move { Json(doc.as_ref().clone()) }))
         .route(routes::HEALTH, axum::routing::get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
-        .route(routes::VERIFY_LINK, axum::routing::get(verify_page::show).post(verify_page::confirm))
+        .route(routes::VERIFY_LINK, axum::routing::get(link_pages::show_verify).post(link_pages::verify))
+        .route(routes::RESET_LINK, axum::routing::get(link_pages::show_reset).post(link_pages::reset))
         .fallback(|| async { error(ErrorKind::NotFound, "no such API route") })
         .method_not_allowed_fallback(|| async {
             error(ErrorKind::InvalidInput, "this route does not take that HTTP method")

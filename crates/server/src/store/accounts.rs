@@ -93,3 +93,13 @@ pub async fn find_by_code_id(conn: &mut AnyConnection, code_id: &str) -> Result<
 pub async fn display_name(conn: &mut AnyConnection, id: AccountId) -> Result<String> {
     Ok(sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1").bind(id.0).fetch_one(conn).await?)
 }
+
+/// Sets the account's password (already hashed).
+pub async fn set_password(conn: &mut AnyConnection, id: AccountId, password_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

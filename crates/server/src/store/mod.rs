@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod devices;
 pub mod events;
+pub mod password_resets;
 pub mod pending_sign_ups;
 pub mod recipients;
 pub mod session_cache;

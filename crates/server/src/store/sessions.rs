@@ -157,6 +157,18 @@ pub async fn delete(db: &Db, session: SessionRef) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of the account but `keep` (if given), inside `tx`. The caller evicts the
+/// account from the session cache after committing (the kept session is then simply read from
+/// the database again).
+pub async fn delete_others(tx: &mut AnyConnection, account: AccountId, keep: Option<i64>) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+        .bind(account.0)
+        .bind(keep.unwrap_or(-1))
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
 /// Signs out every session of the account.
 pub async fn delete_all(db: &Db, account: AccountId) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(&db.pool).await?;
