@@ -1,6 +1,10 @@
-//! Signing up (and verifying the address), in and out; what the app knows at start.
+//! Signing up (and verifying the address), in and out, passwords (forgotten, changed); what the
+//! app knows at start.
 
-use camshare_api::{Account, Secret, SignIn, SignUp, SignUpStarted, VerifiedAccountCode};
+use camshare_api::{
+    Account, ChangePassword, FinishPasswordReset, PasswordResetStarted, Secret, SignIn, SignUp, SignUpStarted,
+    VerifiedAccountCode,
+};
 use camshare_client::Client;
 use camshare_client::keychain::SessionStore;
 use serde::Serialize;
@@ -110,6 +114,38 @@ pub async fn verify_sign_up(
 pub async fn resend_sign_up_code(server_url: String, verification: String) -> CommandResult<SignUpStarted> {
     let client = Client::new(server_url.trim())?;
     Ok(client.resend_sign_up_code(&Secret::from(verification)).await?)
+}
+
+/// "Forgot password": asks for a code at the login's address.
+#[tauri::command]
+pub async fn start_password_reset(server_url: String, login: String) -> CommandResult<PasswordResetStarted> {
+    let client = Client::new(server_url.trim())?;
+    Ok(client.start_password_reset(&login).await?)
+}
+
+/// Sets a new password with the code; every session of the account ends (so the app signs in
+/// again afterwards, with the new password).
+#[tauri::command]
+pub async fn finish_password_reset(
+    server_url: String,
+    verification: String,
+    code: String,
+    new_password: String,
+) -> CommandResult<()> {
+    let client = Client::new(server_url.trim())?;
+    let body = FinishPasswordReset { verification: verification.into(), code, new_password: new_password.into() };
+    Ok(client.finish_password_reset(&body).await?)
+}
+
+/// Changes the signed-in account's password; its other sessions end.
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current_password: String,
+    new_password: String,
+) -> CommandResult<()> {
+    let body = ChangePassword { current_password: current_password.into(), new_password: new_password.into() };
+    Ok(state.client().await?.change_password(&body).await?)
 }
 
 #[tauri::command]

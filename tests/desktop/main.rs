@@ -80,6 +80,59 @@ async fn live_view_grid_draws_four_channels() {
 }
 
 /// Frames drawn so far by each tile of the grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_account_signs_up_with_the_code_from_its_mail_and_resets_its_password() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    tokio::time::timeout(Duration::from_secs(90), sign_up_and_reset())
+        .await
+        .expect("the sign-up scenario took over 90 s");
+}
+
+/// Signing up in the window: the form, then the code the server "mailed" (its outbox folder,
+/// as on a server without a mail relay), then signed in; then "Forgot your password?" with the
+/// next mail's code, and a sign-in with the new password.
+async fn sign_up_and_reset() {
+    const NIA: &str = "nia@example.com";
+    let server = spawn_app(Engine::Sqlite).await;
+    let url = server.base_url.clone();
+    let app = App::launch(&url, "newcomer", 1280, 800).await;
+    app.fill("server-url", &url).await;
+    app.click("tab-sign-up").await;
+    app.fill("sign-up-name", "Nia").await;
+    app.fill("sign-up-email", NIA).await;
+    app.fill("sign-up-password", PASSWORD).await;
+    app.click("sign-up-submit").await;
+    assert!(app.text("verify-sent-to").await.contains(NIA));
+    let mail = camshare_testkit::outbox::wait_for_message(&server.outbox(), NIA, 0).await;
+    app.fill("verify-code", "000000").await;
+    app.click("verify-submit").await;
+    app.find("error-code").await;
+    app.screenshot(&shot_path("sign-up-code")).await;
+    app.fill("verify-code", &camshare_testkit::outbox::code_in(&mail)).await;
+    app.click("verify-submit").await;
+    app.find("nav-sign-out").await;
+    step!("signed up with the mailed code");
+    app.click("nav-sign-out").await;
+
+    app.fill("server-url", &url).await;
+    app.click("forgot-password").await;
+    app.fill("forgot-login", NIA).await;
+    app.click("forgot-send").await;
+    app.find("forgot-sent").await;
+    let mail = camshare_testkit::outbox::wait_for_message(&server.outbox(), NIA, 1).await;
+    app.fill("forgot-code", &camshare_testkit::outbox::code_in(&mail)).await;
+    app.fill("forgot-new-password", "a-new-password").await;
+    app.screenshot(&shot_path("forgot-password")).await;
+    app.click("forgot-set").await;
+    assert!(app.text("reset-done").await.contains("Your new password is set"));
+    app.fill("sign-in-login", NIA).await;
+    app.fill("sign-in-password", "a-new-password").await;
+    app.click("sign-in-submit").await;
+    app.find("nav-sign-out").await;
+    step!("reset the password with the mailed code and signed in with it");
+    app.close().await;
+}
+
 async fn tile_frames(app: &App, channels: &[u16]) -> Vec<u64> {
     let mut out = Vec::new();
     for n in channels {

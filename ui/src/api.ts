@@ -64,6 +64,15 @@ export const verifySignUp = (args: { serverUrl: string; verification: string; co
 /** Sends a waiting sign-up a new code (the old one stops working). */
 export const resendSignUpCode = (args: { serverUrl: string; verification: string }) =>
   call<SignUpStarted>('resend_sign_up_code', args)
+/** "Forgot password": a code goes to the login's address (the answer is the same without an account). */
+export const startPasswordReset = (args: { serverUrl: string; login: string }) =>
+  call<{ verification: string; expires_at: string }>('start_password_reset', args)
+/** Sets a new password with the code; every session of the account ends. */
+export const finishPasswordReset = (args: { serverUrl: string; verification: string; code: string; newPassword: string }) =>
+  call<null>('finish_password_reset', args)
+/** Changes the signed-in account's password; its other sessions end. */
+export const changePassword = (args: { currentPassword: string; newPassword: string }) =>
+  call<null>('change_password', args)
 export const signIn = (args: { serverUrl: string; login: string; password: string }) =>
   call<Account>('sign_in', args)
 export const signOut = () => call<null>('sign_out')

@@ -58,6 +58,9 @@ pub enum Command {
     /// Account codes: what others share with.
     #[command(subcommand)]
     Code(CodeCommand),
+    /// Your password: change it, or reset a forgotten one with a code sent to your address.
+    #[command(subcommand)]
+    Password(PasswordCommand),
     /// Your devices: cameras, NVRs, doorbells, control panels.
     #[command(subcommand)]
     Device(DeviceCommand),
@@ -135,6 +138,19 @@ pub struct LoginArgs {
 pub enum CodeCommand {
     /// Check that an account code is genuine and see whose it is.
     Verify { code: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Change the signed-in account's password: the current one, then the new one (prompted
+    /// for, or two lines of stdin). Your other sessions end.
+    Change,
+    /// Reset a forgotten password: a code goes to LOGIN's address; then the code and the new
+    /// password (prompted for, or two lines of stdin). Every session of the account ends.
+    Reset {
+        /// Email or mobile number.
+        login: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,10 +1,10 @@
 //! Account commands: signup (with the code sent to the address), login, logout, whoami, code
-//! verify.
+//! verify, password change / reset.
 
-use camshare_api::{Account, AccountCode, Email, Phone, Session, SignIn, SignUp};
+use camshare_api::{Account, AccountCode, ChangePassword, Email, FinishPasswordReset, Phone, Session, SignIn, SignUp};
 
 use super::Context;
-use crate::args::{CodeCommand, LoginArgs, SignupArgs};
+use crate::args::{CodeCommand, LoginArgs, PasswordCommand, SignupArgs};
 use crate::error::CliError;
 use crate::output;
 use crate::secret::{read_line, read_new_secret, read_secret};
@@ -125,4 +125,33 @@ pub async fn code(ctx: &Context, command: CodeCommand) -> Result<(), CliError> {
 fn describe(account: &Account) -> String {
     let address = account.email.as_deref().or(account.phone.as_deref()).unwrap_or("");
     if address.is_empty() { account.display_name.clone() } else { format!("{} ({address})", account.display_name) }
+}
+
+/// `password change` and `password reset LOGIN`.
+pub async fn password(ctx: &Context, command: PasswordCommand) -> Result<(), CliError> {
+    match command {
+        PasswordCommand::Change => {
+            let current_password = read_secret("Current password: ")?;
+            let new_password = read_new_secret("New password: ")?;
+            ctx.client.change_password(&ChangePassword { current_password, new_password }).await?;
+            output::line("Password changed. Your other sessions were signed out.")
+        }
+        PasswordCommand::Reset { login } => {
+            let started = ctx.client.start_password_reset(login.trim()).await?;
+            eprintln!(
+                "If {} has an account, a code is on its way there. It works until {}.",
+                login.trim(),
+                output::when(started.expires_at)
+            );
+            let code = read_line("Code: ")?;
+            let new_password = read_new_secret("New password: ")?;
+            let body = FinishPasswordReset {
+                verification: started.verification,
+                code: code.expose().trim().to_string(),
+                new_password,
+            };
+            ctx.client.finish_password_reset(&body).await?;
+            output::line("Password reset. Every session of the account was signed out; sign in with the new one.")
+        }
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use camshare_client::Client;
 use camshare_client::keychain::SessionStore;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, PasswordCommand};
 use crate::error::CliError;
 
 /// What every command gets.
@@ -56,7 +56,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let client = Client::new(&cli.server)?;
     let env_token = std::env::var("CAMSHARE_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     // Signing in starts a new session; everything else continues the saved one.
-    let signs_in = matches!(cli.command, Command::Signup(_) | Command::Login(_));
+    let signs_in = matches!(
+        cli.command,
+        Command::Signup(_) | Command::Login(_) | Command::Password(PasswordCommand::Reset { .. })
+    );
     let client = if signs_in { client } else { resume_session(client, env_token.as_deref()) };
     let ctx = Context { client, json: cli.json, env_token };
     match cli.command {
@@ -65,6 +68,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Logout { everywhere } => account::logout(&ctx, everywhere).await,
         Command::Whoami => account::whoami(&ctx).await,
         Command::Code(command) => account::code(&ctx, command).await,
+        Command::Password(command) => account::password(&ctx, command).await,
         Command::Device(command) => device::run(&ctx, command).await,
         Command::Share(command) => share::run(&ctx, command).await,
         Command::Recipient(command) => recipient::run(&ctx, command).await,

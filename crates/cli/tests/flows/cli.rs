@@ -88,33 +88,48 @@ impl Cli {
     /// `camshare signup … --print-token`: the password on stdin, then — once the server has sent
     /// it — the code from the server's outbox, as a person types it after reading the mail.
     pub async fn sign_up(&self, name: &str, login_flag: &str, login: &str) -> User {
+        let run = self
+            .run_with_code(None, &["signup", login_flag, login, "--name", name, "--print-token"], "password123\n", "")
+            .await;
+        assert_eq!(run.code, 0, "signup {login}: {}", run.stderr);
+        assert!(run.stderr.contains("A code was sent to"), "{}", run.stderr);
+        User { token: run.stdout.trim().to_string() }
+    }
+
+    /// Runs a command that waits for a code the server sends: `before` on stdin first, then —
+    /// once a new message is in the server's outbox — its code and `after`.
+    pub async fn run_with_code(&self, user: Option<&User>, args: &[&str], before: &str, after: &str) -> Run {
         let outbox = self.app.outbox();
         let seen = outbox::messages(&outbox).len();
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_camshare"));
-        cmd.args(["signup", login_flag, login, "--name", name, "--print-token"])
+        cmd.args(args)
             .env("CAMSHARE_SERVER", &self.app.base_url)
             .env_remove("CAMSHARE_TOKEN")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
+        if let Some(user) = user {
+            cmd.env("CAMSHARE_TOKEN", &user.token);
+        }
         let mut child = cmd.spawn().expect("the camshare binary runs");
         let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(b"password123\n").await.unwrap();
+        pipe.write_all(before.as_bytes()).await.unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let message = loop {
             if let Some(newest) = outbox::messages(&outbox).get(seen).cloned() {
                 break newest;
             }
-            assert!(std::time::Instant::now() < deadline, "signup {login}: no code was sent");
+            assert!(std::time::Instant::now() < deadline, "camshare {}: no code was sent", args.join(" "));
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         };
-        pipe.write_all(format!("{}\n", outbox::code_in(&message)).as_bytes()).await.unwrap();
+        pipe.write_all(format!("{}\n{after}", outbox::code_in(&message)).as_bytes()).await.unwrap();
         drop(pipe);
         let out = child.wait_with_output().await.unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "signup {login}: {stderr}");
-        assert!(stderr.contains("A code was sent to"), "{stderr}");
-        User { token: String::from_utf8_lossy(&out.stdout).trim().to_string() }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
     /// Adds a device; the camera password comes on stdin. Returns its id.

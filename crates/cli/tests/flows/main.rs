@@ -4,5 +4,6 @@
 
 mod cli;
 mod owner;
+mod passwords;
 mod players;
 mod recipient;
