@@ -18,6 +18,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Waits for the process and keeps what it printed.
+    async fn of(child: tokio::process::Child) -> Run {
+        let out = child.wait_with_output().await.unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
@@ -34,8 +44,9 @@ impl Cli {
         Cli { app: spawn_app(engine).await }
     }
 
-    /// Runs `camshare ARGS…` as `user` (or signed out), with `stdin` piped in.
-    pub async fn run(&self, user: Option<&User>, args: &[&str], stdin: &str) -> Run {
+    /// Starts `camshare ARGS…` against the test server as `user` (or signed out), its stdin,
+    /// stdout and stderr piped.
+    fn spawn(&self, user: Option<&User>, args: &[&str]) -> tokio::process::Child {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_camshare"));
         cmd.args(args)
             .env("CAMSHARE_SERVER", &self.app.base_url)
@@ -46,16 +57,16 @@ impl Cli {
         if let Some(user) = user {
             cmd.env("CAMSHARE_TOKEN", &user.token);
         }
-        let mut child = cmd.spawn().expect("the camshare binary runs");
+        cmd.spawn().expect("the camshare binary runs")
+    }
+
+    /// Runs `camshare ARGS…` as `user` (or signed out), with `stdin` piped in.
+    pub async fn run(&self, user: Option<&User>, args: &[&str], stdin: &str) -> Run {
+        let mut child = self.spawn(user, args);
         let mut pipe = child.stdin.take().unwrap();
         pipe.write_all(stdin.as_bytes()).await.unwrap();
         drop(pipe);
-        let out = child.wait_with_output().await.unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(child).await
     }
 
     /// Runs a command that must succeed; returns its output.
@@ -101,17 +112,7 @@ impl Cli {
     pub async fn run_with_code(&self, user: Option<&User>, args: &[&str], before: &str, after: &str) -> Run {
         let outbox = self.app.outbox();
         let seen = outbox::messages(&outbox).len();
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_camshare"));
-        cmd.args(args)
-            .env("CAMSHARE_SERVER", &self.app.base_url)
-            .env_remove("CAMSHARE_TOKEN")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        if let Some(user) = user {
-            cmd.env("CAMSHARE_TOKEN", &user.token);
-        }
-        let mut child = cmd.spawn().expect("the camshare binary runs");
+        let mut child = self.spawn(user, args);
         let mut pipe = child.stdin.take().unwrap();
         pipe.write_all(before.as_bytes()).await.unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -124,12 +125,7 @@ impl Cli {
         };
         pipe.write_all(format!("{}\n{after}", outbox::code_in(&message)).as_bytes()).await.unwrap();
         drop(pipe);
-        let out = child.wait_with_output().await.unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(child).await
     }
 
     /// Adds a device; the camera password comes on stdin. Returns its id.
