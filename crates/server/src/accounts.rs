@@ -53,11 +53,7 @@ async fn verify_password(password: Secret, stored: String) -> bool {
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > 64 || n.chars().any(char::is_control) {
-        return Err(ApiError::invalid("display_name", "the name must have 1 to 64 characters"));
-    }
-    Ok(n.to_string())
+    crate::text::check_name("display_name", name, 64)
 }
 
 /// What a valid sign-up stores, checked field by field.

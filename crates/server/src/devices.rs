@@ -17,17 +17,7 @@ use crate::store::devices::{self as store, CheckedDevice, get};
 use crate::store::{Db, events};
 
 fn check_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} is longer than {max} characters")));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(ApiError::invalid(field, format!("{field} contains control characters")));
-    }
-    Ok(v.to_string())
+    crate::text::check_name(field, value, max)
 }
 
 /// The camera's own password: 1 to 128 bytes.

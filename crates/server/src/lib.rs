@@ -23,6 +23,7 @@ mod server;
 pub mod sharing;
 pub mod store;
 pub mod tasks;
+pub mod text;
 
 pub use routes::{AppState, app, openapi};
 pub use server::{GateSettings, Messages, Server, ServerBuilder, StartError};

@@ -52,10 +52,7 @@ pub fn check_remark(remark: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(r) = remark.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
-    if r.chars().count() > 100 || r.chars().any(char::is_control) {
-        return Err(ApiError::invalid("remark", "a remark has at most 100 characters and no control characters"));
-    }
-    Ok(Some(r.to_string()))
+    crate::text::check_name("remark", r, 100).map(Some)
 }
 
 /// Finds or creates the owner's recipient for an address, brings a deleted one back, and

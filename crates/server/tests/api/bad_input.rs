@@ -204,6 +204,32 @@ async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
             "invalid_input",
             Some("remark"),
         ),
+        // Issue 10, item 7: names that do not show as themselves (a right-to-left override makes
+        // "Bob\u{202E}lana" read "Bobanal"; a zero-width space hides inside a look-alike).
+        (
+            "a right-to-left override in a remark",
+            Method::POST,
+            "/api/shares".into(),
+            json!({"recipient": "carol@example.com", "remark": "Bob\u{202E}lana", "devices": [{"device": nvr, "channels": {"1": ["live_view"]}}]}),
+            "invalid_input",
+            Some("remark"),
+        ),
+        (
+            "a zero-width space in a device name",
+            Method::PATCH,
+            format!("/api/devices/{nvr}"),
+            json!({"name": "Gar\u{200B}age"}),
+            "invalid_input",
+            Some("name"),
+        ),
+        (
+            "a bidi isolate in a channel name",
+            Method::PATCH,
+            format!("/api/devices/{nvr}"),
+            json!({"channel_names": ["A", "B", "C", "\u{2067}D"]}),
+            "invalid_input",
+            Some("channel_names"),
+        ),
     ];
 
     let before = api.snapshot().await;
@@ -237,6 +263,12 @@ async fn each_bad_request_is_refused_and_changes_nothing(engine: Engine) {
     assert_eq!((status, v["kind"].as_str()), (400, Some("invalid_input")), "{v}");
 
     assert_eq!(before, api.snapshot().await, "a refused request changed the database");
+
+    // A display name with a hidden character is refused at sign-up, before any mail is sent.
+    let body = json!({"email": "mallory@example.com", "display_name": "Olga\u{200D}", "password": "password123"});
+    let (status, v) = api.call(Method::POST, "/api/accounts", None, Some(body)).await;
+    assert_eq!((status, v["field"].as_str()), (400, Some("display_name")), "{v}");
+    assert!(camshare_testkit::outbox::messages_to(&api.app.outbox(), "mallory@example.com").is_empty());
 }
 on_both_engines!(
     bad_input_gets_a_clear_error_and_changes_nothing,
