@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use camshare_api::{AccountId, Device, DeviceId, Reachability, SharedDevice, Timestamp};
+use camshare_api::{AccountId, Device, DeviceId, Reachability, ShareStatus, SharedDevice, Timestamp};
 use futures::StreamExt;
 
 use crate::camera::{self, NetworkPolicy, RtspAddress};
@@ -75,20 +75,22 @@ impl DeviceHealth {
         }
     }
 
-    /// Fills in a shared device's state from the last check of that device. Recipients never
-    /// see the address, so this does not compare it: for the few seconds after the owner moves
-    /// a device, a recipient may still see the answer for the old address.
-    pub fn annotate_shared(&self, device: &mut SharedDevice) {
+    /// Fills in a shared device's state from the last check of that device — only for a share
+    /// the recipient accepted and that has not expired: an open invite, or a share that ended,
+    /// tells nothing of whether the owner's devices are up. Recipients never see the address, so
+    /// this does not compare it: for the few seconds after the owner moves a device, a recipient
+    /// may still see the answer for the old address.
+    pub fn annotate_shared(&self, device: &mut SharedDevice, now: Timestamp) {
+        device.reachability = Reachability::Unchecked;
+        device.checked_at = None;
+        let in_force = device.status == ShareStatus::Accepted && device.terms.expires_at.is_none_or(|end| end > now);
+        if !in_force {
+            return;
+        }
         let seen = self.seen.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match seen.get(&device.device) {
-            Some(s) => {
-                device.reachability = s.reachability;
-                device.checked_at = Some(s.checked_at);
-            }
-            None => {
-                device.reachability = Reachability::Unchecked;
-                device.checked_at = None;
-            }
+        if let Some(s) = seen.get(&device.device) {
+            device.reachability = s.reachability;
+            device.checked_at = Some(s.checked_at);
         }
     }
 

@@ -16,7 +16,7 @@ use crate::store::shares;
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_invites(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
     let mut list = shares::reaching(&state.db, caller.account, ShareStatus::Pending, state.now()).await?;
-    list.iter_mut().for_each(|device| state.health.annotate_shared(device));
+    list.iter_mut().for_each(|device| state.health.annotate_shared(device, state.now()));
     Ok(Json(list))
 }
 
@@ -49,7 +49,7 @@ pub async fn reject_invite(
     responses((status = 200, body = Vec<SharedDevice>), (status = 401, body = ApiError)))]
 pub async fn list_shared_devices(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SharedDevice>>> {
     let mut list = shares::reaching(&state.db, caller.account, ShareStatus::Accepted, state.now()).await?;
-    list.iter_mut().for_each(|device| state.health.annotate_shared(device));
+    list.iter_mut().for_each(|device| state.health.annotate_shared(device, state.now()));
     Ok(Json(list))
 }
 

@@ -69,8 +69,10 @@ async fn reachability_follows_the_camera(engine: Engine) {
     // A recipient of the camera sees the same state, and never its address.
     let bob = api.sign_up("Bob", "bob@example.com").await;
     let share = api.share(&owner, &bob.email, up, json!({"1": ["live_view"]}), None).await;
+    // Issue 10, item 7: an open invite tells nothing of whether the owner's devices are up.
     let invites = api.ok(Method::GET, "/api/invites", &bob.token, None).await;
-    assert_eq!(invites[0]["reachability"], "online", "{invites}");
+    assert_eq!(invites[0]["reachability"], "unchecked", "{invites}");
+    assert_eq!(invites[0]["checked_at"], Value::Null, "{invites}");
     api.accept(&bob, share).await;
     let shared = api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await;
     assert_eq!(shared[0]["reachability"], "online", "{shared}");
@@ -96,6 +98,14 @@ async fn reachability_follows_the_camera(engine: Engine) {
         .await;
     assert_eq!(moved["reachability"], "unchecked", "a new address starts unchecked: {moved}");
     wait_for(&api, &owner, down, "online").await;
+
+    // A share past its expiry tells its recipient nothing of the device any more.
+    let body = json!({"terms": {"expires_at": "2026-06-01T10:01:00Z"}});
+    api.ok(Method::PATCH, &format!("/api/shares/{share}"), &owner.token, Some(body)).await;
+    let mut bob = bob;
+    api.advance(jiff::SignedDuration::from_mins(2), &mut [&mut bob]).await;
+    let shared = api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await;
+    assert_eq!(shared[0]["reachability"], "unchecked", "an expired share shows the device's state: {shared}");
 }
 on_both_engines!(reachability_follows_the_camera_on_and_off, super::reachability_follows_the_camera);
 
