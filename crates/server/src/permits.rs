@@ -228,6 +228,11 @@ impl AccessFacts {
             Decision::Granted { playback_since } => playback_since,
             Decision::Denied(Denial::NoShare | Denial::NotAccepted) => return Err(Refusal::UnknownDevice),
             Decision::Denied(Denial::NoSuchChannel) if !self.knows(account) => return Err(Refusal::UnknownDevice),
+            // A recipient does not learn how many channels the device has: a channel that does
+            // not exist reads like one not shared with them.
+            Decision::Denied(Denial::NoSuchChannel) if !access::is_owner(account, &self.device) => {
+                return Err(Refusal::Denied(function, Denial::ChannelNotShared));
+            }
             Decision::Denied(Denial::NoSuchChannel) => {
                 return Err(Refusal::NoSuchChannel {
                     device_name: self.name.clone(),
@@ -308,12 +313,16 @@ mod tests {
     }
 
     #[test]
-    fn strangers_learn_nothing_and_missing_channels_are_named() {
+    fn strangers_learn_nothing_and_only_the_owner_learns_the_channel_count() {
         let at = ts("2026-06-02T00:00:00Z");
         let facts = nvr(None, ShareStatus::Accepted);
         assert_eq!(facts.decide(EVE, 1, Purpose::Ptz, at), Err(Refusal::UnknownDevice));
         assert_eq!(facts.decide(EVE, 9, Purpose::Ptz, at), Err(Refusal::UnknownDevice));
-        let refusal = facts.decide(BOB, 9, Purpose::Ptz, at).unwrap_err();
+        // A recipient's missing channel reads exactly like an unshared one: no channel count.
+        let missing = facts.decide(BOB, 9, Purpose::Ptz, at).unwrap_err().into_api_error();
+        let unshared = facts.decide(BOB, 3, Purpose::Ptz, at).unwrap_err().into_api_error();
+        assert_eq!(missing, unshared, "a recipient learns the channel count");
+        let refusal = facts.decide(OWNER, 9, Purpose::Ptz, at).unwrap_err();
         assert!(matches!(refusal, Refusal::NoSuchChannel { channel_count: 4, .. }));
         assert_eq!(refusal.into_api_error().kind, ErrorKind::InvalidInput);
         assert_eq!(facts.decide(BOB, 2, Purpose::Ptz, at).unwrap_err().into_api_error().kind, ErrorKind::Forbidden);

@@ -450,7 +450,9 @@ impl Model {
             return Answer::UnknownDevice;
         }
         if channel == 0 || channel > DEVICE_CHANNELS[device] {
-            return Answer::NoSuchChannel;
+            // Only the owner learns how many channels there are; to a recipient a missing
+            // channel reads as one not shared with them.
+            return if who == 0 { Answer::NoSuchChannel } else { Answer::Denied };
         }
         let (allowed, as_owner, earliest) = self.may(who, device, channel, purpose.function());
         if !allowed {

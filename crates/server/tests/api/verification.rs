@@ -68,6 +68,15 @@ async fn the_invite_squatter_gets_nothing(engine: Engine) {
         )
         .await;
     assert_eq!(ticket.0, 201, "{}", ticket.1);
+    // Issue 10, item 7: a recipient of channel 1 does not learn that the NVR has 2 channels: a
+    // channel that does not exist reads exactly like one not shared with him; the owner is told.
+    let ticket_for = |channel: u16| json!({"device": nvr, "channel": channel, "stream": "sub"});
+    let missing = api.call(Method::POST, "/api/stream-tickets", Some(&bob.token), Some(ticket_for(9))).await;
+    let unshared = api.call(Method::POST, "/api/stream-tickets", Some(&bob.token), Some(ticket_for(2))).await;
+    assert_eq!(missing, unshared, "the refusal tells a recipient the channel count");
+    assert!(!missing.1.to_string().contains('2'), "{}", missing.1);
+    let owner_missing = api.call(Method::POST, "/api/stream-tickets", Some(&alice.token), Some(ticket_for(9))).await;
+    assert_eq!((owner_missing.0, owner_missing.1["field"].as_str()), (400, Some("channel")), "{}", owner_missing.1);
     let shares = api.ok(Method::GET, "/api/shares", &alice.token, None).await;
     assert_eq!(shares[0]["status"], "accepted");
     // The owner sees who accepted: the account behind the verified address, and its age.
