@@ -33,9 +33,13 @@ impl std::fmt::Debug for ServerKey {
 
 impl ServerKey {
     /// Reads `server.key` from the data folder, creating it (random, mode 0600) on first start.
+    /// The data folder is made (or tightened to) mode 0700: it holds the key, the database and
+    /// the outbox's codes. A key file other users can read is refused — it may have been read —
+    /// with the command that fixes it, rather than used.
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<ServerKey> {
-        std::fs::create_dir_all(data_dir)?;
+        make_private_dir(data_dir)?;
         let path = data_dir.join(KEY_FILE);
+        refuse_if_others_can_read(&path)?;
         let master = match std::fs::read_to_string(&path) {
             Ok(text) => HEXLOWER
                 .decode(text.trim().as_bytes())
@@ -132,6 +136,44 @@ fn derive(master: &[u8], purpose: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Creates `dir` (and its parents) and makes it the server user's alone.
+fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
+/// An error if `path` exists and users other than its owner may read or change it.
+fn refuse_if_others_can_read(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!(
+                        "{} can be read by other users (mode {mode:o}), so the camera logins it protects may be \
+                         known; if that is fine, make it private with `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether two byte strings are equal, in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -215,7 +257,32 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the data folder");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Issue 10, item 7: a key file others can read is refused, and an open data folder is
+    /// tightened.
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused_and_the_folder_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("camshare-key-{}", new_token()));
+        ServerKey::load_or_create(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = ServerKey::load_or_create(&dir).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
+        assert!(refused.to_string().contains("chmod 600"), "{refused}");
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "the folder was not tightened"
+        );
+        std::fs::set_permissions(dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o600)).unwrap();
+        ServerKey::load_or_create(&dir).unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
