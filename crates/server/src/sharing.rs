@@ -173,12 +173,17 @@ async fn received(tx: &mut WriteTx<'_>, account: AccountId, id: ShareId) -> Resu
         .ok_or_else(|| ServerError::not_found("share"))
 }
 
-async fn set_status(tx: &mut WriteTx<'_>, id: ShareId, status: ShareStatus, now: Timestamp) -> Result<()> {
+/// Moves a share on from the stored status its row was read with; a share someone else changed
+/// in the meantime is a conflict, and the caller's transaction is dropped whole.
+async fn set_status(tx: &mut WriteTx<'_>, row: &ShareRow, status: ShareStatus, now: Timestamp) -> Result<()> {
     let (answered, ended) = match status {
         ShareStatus::Accepted | ShareStatus::Rejected => (Some(now), None),
         _ => (None, Some(now)),
     };
-    shares::set_status(tx, id, status, answered, ended).await
+    if !shares::set_status(tx, row.share_id(), row.stored_status()?, status, answered, ended).await? {
+        return Err(ServerError::conflict("this share changed in the meantime; look again"));
+    }
+    Ok(())
 }
 
 async fn log(
@@ -253,7 +258,7 @@ pub async fn revoke(db: &Db, owner: AccountId, id: ShareId, now: Timestamp) -> R
     let row = owned(&mut tx, owner, id).await?;
     match row.stored_status()? {
         ShareStatus::Accepted => {
-            set_status(&mut tx, id, ShareStatus::Revoked, now).await?;
+            set_status(&mut tx, &row, ShareStatus::Revoked, now).await?;
             let kind = EventKind::ShareRevoked { share: id, device: row.device(), reason: EndReason::Revoked };
             tell_both(&mut tx, &row, &kind, now).await?;
             log(&mut tx, &row, ActivityKind::Revoked, None, now).await?;
@@ -265,7 +270,7 @@ pub async fn revoke(db: &Db, owner: AccountId, id: ShareId, now: Timestamp) -> R
 }
 
 async fn cancel_in(tx: &mut WriteTx<'_>, row: &ShareRow, now: Timestamp) -> Result<()> {
-    set_status(tx, row.share_id(), ShareStatus::Cancelled, now).await?;
+    set_status(tx, row, ShareStatus::Cancelled, now).await?;
     tell_both(tx, row, &EventKind::InviteCancelled { share: row.share_id(), device: row.device() }, now).await?;
     log(tx, row, ActivityKind::Cancelled, None, now).await
 }
@@ -334,7 +339,7 @@ pub async fn answer(
     } else {
         (ShareStatus::Rejected, ActivityKind::Rejected)
     };
-    set_status(&mut tx, id, status, now).await?;
+    set_status(&mut tx, &row, status, now).await?;
     let event = EventKind::InviteAnswered { share: id, device: row.device(), accepted: accept };
     tell_both(&mut tx, &row, &event, now).await?;
     log(&mut tx, &row, kind, None, now).await?;
@@ -356,7 +361,7 @@ pub async fn remove_received(db: &Db, account: AccountId, id: ShareId, now: Time
     if row.stored_status()? != ShareStatus::Accepted {
         return Err(ServerError::not_found("shared device"));
     }
-    set_status(&mut tx, id, ShareStatus::Removed, now).await?;
+    set_status(&mut tx, &row, ShareStatus::Removed, now).await?;
     tell_both(&mut tx, &row, &EventKind::ShareRemoved { share: id, device: row.device() }, now).await?;
     log(&mut tx, &row, ActivityKind::RemovedByRecipient, None, now).await?;
     tx.commit().await
@@ -377,7 +382,7 @@ pub async fn delete_recipient(db: &Db, owner: AccountId, id: RecipientId, now: T
         } else {
             (ShareStatus::Cancelled, EventKind::InviteCancelled { share: row.share_id(), device: row.device() })
         };
-        set_status(&mut tx, row.share_id(), status, now).await?;
+        set_status(&mut tx, row, status, now).await?;
         tell_both(&mut tx, row, &event, now).await?;
     }
     recipients::mark_deleted(&mut tx, id, now).await?;

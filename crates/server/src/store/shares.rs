@@ -368,24 +368,30 @@ pub async fn insert_pending(
     Ok(ShareId(id))
 }
 
-/// Sets the status, and when it was answered or ended (each kept if `None`).
+/// Moves the share from status `from` to `to`, noting when it was answered or ended (each kept
+/// if `None`). Conditional: if another transaction changed the status since `from` was read (an
+/// owner's cancel racing a recipient's accept on Postgres), nothing changes and the answer is
+/// `false`.
 pub async fn set_status(
     conn: &mut AnyConnection,
     id: ShareId,
-    status: ShareStatus,
+    from: ShareStatus,
+    to: ShareStatus,
     answered: Option<Timestamp>,
     ended: Option<Timestamp>,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE shares SET status = $1, answered_ms = COALESCE($2, answered_ms), ended_ms = COALESCE($3, ended_ms) WHERE id = $4",
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE shares SET status = $1, answered_ms = COALESCE($2, answered_ms), ended_ms = COALESCE($3, ended_ms) \
+         WHERE id = $4 AND status = $5",
     )
-    .bind(status.as_str())
+    .bind(to.as_str())
     .bind(answered.map(to_millis))
     .bind(ended.map(to_millis))
     .bind(id.0)
+    .bind(from.as_str())
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_grants(conn: &mut AnyConnection, id: ShareId, grants: &ChannelGrants) -> Result<()> {

@@ -188,3 +188,44 @@ on_both_engines!(
     recipient_history_keeps_deleted_recipients_and_searches_by_prefix,
     super::history_keeps_deleted_recipients
 );
+
+/// Issue 10, item 7: an owner's cancel racing the recipient's accept. On Postgres both
+/// transactions used to read "pending" and both wrote, so the accept could overwrite the cancel
+/// (and both parties were told they won). Now exactly one of them wins each race, the other is
+/// told `conflict`, and the share's status, the events and the activity log agree.
+async fn cancel_and_accept_race_has_one_winner(engine: Engine) {
+    let api = std::sync::Arc::new(Api::start(engine).await);
+    let owner = api.sign_up("Olga", "olga@example.com").await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    for round in 0..12 {
+        let device = api.add_nvr(&owner, &format!("NVR {round}"), 1).await;
+        let share = api.share(&owner, &bob.email, device, json!({"1": ["live_view"]}), None).await;
+        let (a, o) = (api.clone(), api.clone());
+        let (bob_token, owner_token) = (bob.token.clone(), owner.token.clone());
+        let accept = tokio::spawn(async move {
+            a.call(Method::POST, &format!("/api/invites/{share}/accept"), Some(&bob_token), None).await
+        });
+        let cancel = tokio::spawn(async move {
+            o.call(Method::POST, &format!("/api/shares/{share}/cancel"), Some(&owner_token), None).await
+        });
+        let (accepted, cancelled) = (accept.await.unwrap(), cancel.await.unwrap());
+        let won = |(status, _): &(u16, Value)| (200..300).contains(status);
+        assert!(won(&accepted) != won(&cancelled), "round {round}: accept {accepted:?}, cancel {cancelled:?}");
+        let loser = if won(&accepted) { &cancelled } else { &accepted };
+        assert_eq!(loser.0, 409, "round {round}: {loser:?}");
+        let stored = api.ok(Method::GET, &format!("/api/shares/{share}"), &owner.token, None).await;
+        let want = if won(&accepted) { "accepted" } else { "cancelled" };
+        assert_eq!(stored["status"], want, "round {round}: {stored}");
+        let activity = api.ok(Method::GET, "/api/activity", &owner.token, None).await;
+        let kinds: Vec<&str> = activity
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["share"] == share)
+            .filter_map(|e| e["kind"].as_str())
+            .filter(|k| *k == "accepted" || *k == "cancelled")
+            .collect();
+        assert_eq!(kinds, vec![want], "round {round}: the log says {kinds:?}");
+    }
+}
+on_both_engines!(cancel_and_accept_race_has_one_winner, super::cancel_and_accept_race_has_one_winner);
