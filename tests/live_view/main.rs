@@ -109,6 +109,30 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     assert!(matches!(outcome, Some(StreamError::Refused(_))), "{outcome:?}");
 }
 
+/// Issue 10, item 7: the gate fails closed. While a recipient watches, the shares can no longer
+/// be read (the table is renamed away under the server: every read of it fails, as when the
+/// database is unreachable). The enforcer cannot tell whether access still holds, so within
+/// about 2 s it closes the stream rather than keep it open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_whose_access_cannot_be_checked_is_closed() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[1]).await;
+    let ticket = bob.stream_ticket(w.nvr.id, 1, StreamKind::Sub).await.unwrap();
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
+    let (mut viewer, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .unwrap();
+    sqlx::query("ALTER TABLE shares RENAME TO shares_unreadable").execute(&w.server.db().pool).await.unwrap();
+    let (ended, after) =
+        tokio::task::spawn_blocking(move || until_ended(&mut viewer, Duration::from_secs(6))).await.unwrap();
+    assert_eq!(ended, StreamError::Closed, "the gate closed it");
+    eprintln!("shares unreadable → stream closed after {after:?}");
+    assert!(after >= Duration::from_millis(1500), "closed before the 2 s of grace: {after:?}");
+    sqlx::query("ALTER TABLE shares_unreadable RENAME TO shares").execute(&w.server.db().pool).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     let w = world().await;

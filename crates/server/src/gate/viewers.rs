@@ -1,6 +1,7 @@
 //! Open viewers and the rule that ends them: every viewer's permit is re-checked by the authority
 //! after each committed change and every 250 ms (expiry, schedule windows); a viewer whose permit
-//! no longer holds is closed at once. Opening and closing go into the owner's activity log.
+//! no longer holds is closed at once, and so is one whose device's facts could not be read for
+//! 2 s (the gate fails closed). Opening and closing go into the owner's activity log.
 //! (A *viewer* is one RTSP connection that claimed a ticket; a *session* is a signed-in login.)
 
 use std::collections::HashMap;
@@ -22,6 +23,11 @@ use crate::store::{devices, recipients};
 const TICK: Duration = Duration::from_millis(250);
 /// How often the facts are re-read even without a change signal (another server process wrote).
 const RELOAD: Duration = Duration::from_secs(2);
+/// How long a viewer stays open while its device's facts cannot be read (the database is down,
+/// or too slow): then it is closed — the gate fails closed, not open.
+const UNCHECKED_AT_MOST: Duration = Duration::from_secs(2);
+/// How long one reading of a device's facts may take before it counts as failed.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// One viewer connection that claimed a ticket, and the permit it was given.
 struct Viewer {
@@ -173,6 +179,8 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut facts: HashMap<DeviceId, Option<AccessFacts>> = HashMap::new();
+    // When each device's facts were last read successfully (or, before that, first needed).
+    let mut checked: HashMap<DeviceId, Instant> = HashMap::new();
     let mut loaded = Instant::now();
     loop {
         let changed = tokio::select! {
@@ -187,6 +195,7 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
         let open = shared.viewers.snapshot();
         if open.is_empty() {
             facts.clear();
+            checked.clear();
         } else {
             if changed || loaded.elapsed() >= RELOAD {
                 facts.clear();
@@ -196,12 +205,23 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
             for (key, permit) in open {
                 let device = permit.device();
                 if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(device) {
-                    match load(&shared, device).await {
-                        Ok(f) => {
+                    match tokio::time::timeout(LOAD_TIMEOUT, load(&shared, device)).await {
+                        Ok(Ok(f)) => {
                             slot.insert(f);
+                            checked.insert(device, Instant::now());
                         }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "gate: cannot re-check a viewer; will retry");
+                        failed => {
+                            let since = *checked.entry(device).or_insert_with(Instant::now);
+                            let why = match failed {
+                                Ok(Err(e)) => e.to_string(),
+                                _ => "it took too long".to_string(),
+                            };
+                            if since.elapsed() >= UNCHECKED_AT_MOST {
+                                tracing::warn!(error = %why, "gate: access cannot be checked; closing the viewer");
+                                shared.viewers.close(&shared, key, "access could not be checked");
+                            } else {
+                                tracing::warn!(error = %why, "gate: cannot re-check a viewer; will retry");
+                            }
                             continue;
                         }
                     }
