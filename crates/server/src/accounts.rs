@@ -16,6 +16,7 @@ use jiff::SignedDuration;
 
 use crate::codes::{self, OneTimeCode};
 use crate::error::{Result, ServerError};
+use crate::hashing;
 use crate::outbox::Outbox;
 use crate::secrets::{self, ACCOUNT_CODE_ID_LEN, ServerKey};
 use crate::store::{Db, accounts, is_unique_violation, pending_sign_ups, sessions};
@@ -40,16 +41,6 @@ pub fn view(key: &ServerKey, row: &accounts::AccountRow) -> Result<Account> {
         account_code: key.account_code(&code_id),
         created_at: row.created_at(),
     })
-}
-
-async fn hash_password(password: Secret) -> Result<String> {
-    tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
-        .await
-        .map_err(ServerError::internal)?
-}
-
-async fn verify_password(password: Secret, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || secrets::verify_password(password.expose(), &stored)).await.unwrap_or(false)
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
@@ -142,7 +133,7 @@ pub struct Messenger<'a> {
 /// cannot be sent, the sign-up is forgotten and the answer is `unavailable`.
 pub async fn sign_up(db: &Db, messenger: &Messenger<'_>, req: SignUp, now: Timestamp) -> Result<SignUpStarted> {
     let req = check_sign_up(req)?;
-    let password_hash = hash_password(req.password).await?;
+    let password_hash = hashing::hash(req.password).await?;
     let fresh = OneTimeCode::new();
     let token_hash = fresh.token_hash();
     let expires_at = now + codes::VALID_FOR;
@@ -309,10 +300,19 @@ async fn create_account(
     Ok(id)
 }
 
-/// Signs in with email or phone and password. From the `SLOW_AFTER`th recent failure each
-/// further one is answered more slowly; after `REFUSE_AFTER` the login is refused for a while,
-/// also when the attempts come all at once.
-pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> Result<Session> {
+/// Signs in with email or phone and password. Failures are counted per login *and client
+/// address*, and per address over all logins: from the `SLOW_AFTER`th recent failure each
+/// further one is answered more slowly; after `REFUSE_AFTER` that login is refused from that
+/// address for a while (also when the attempts come all at once), and after
+/// `ADDRESS_REFUSE_AFTER` the address is refused for every login. So an attacker's flood does
+/// not lock the real owner out: from their own address they still sign in.
+pub async fn sign_in(
+    db: &Db,
+    key: &ServerKey,
+    req: SignIn,
+    client: Option<std::net::IpAddr>,
+    now: Timestamp,
+) -> Result<Session> {
     let login = match RecipientAddress::parse(&req.login).map_err(|e| e.on_field("login"))? {
         RecipientAddress::AccountCode(_) => {
             return Err(ApiError::invalid("login", "sign in with your email address or mobile number").into());
@@ -321,9 +321,22 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
     };
     // The attempt is counted before the (slow) password check and forgotten only if it
     // succeeds: concurrent attempts cannot all pass a count read before any of them failed.
+    let counter = sessions::login_from(&login, client);
     let mut tx = db.write().await?;
-    let (attempts, until) = sessions::record_failure(&mut tx, &login, now).await?;
+    let (attempts, until) = sessions::record_failure(&mut tx, &counter, now).await?;
+    let (from_address, address_until) = match client {
+        Some(ip) => sessions::record_failure(&mut tx, &sessions::from_address(ip), now).await?,
+        None => (0, now),
+    };
     tx.commit().await?;
+    if from_address > sessions::ADDRESS_REFUSE_AFTER {
+        let minutes = (address_until - now).get_seconds().div_euclid(60) + 1;
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            format!("too many failed sign-ins from this address; try again in {minutes} minute(s)"),
+        )
+        .into());
+    }
     if attempts > sessions::REFUSE_AFTER {
         let minutes = (until - now).get_seconds().div_euclid(60) + 1;
         return Err(ApiError::new(
@@ -335,7 +348,7 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
     let account = accounts::find_by_login(&db.pool, &login).await?;
     let stored = account.as_ref().map_or_else(|| DECOY_HASH.clone(), |a| a.password_hash.clone());
     // `|`, not `||`: the password is checked even for an unknown login, so timing tells nothing.
-    if account.is_none() | !verify_password(req.password, stored).await {
+    if account.is_none() | !hashing::verify(req.password, stored).await? {
         if attempts >= sessions::SLOW_AFTER {
             // 100 ms, 200 ms, 400 ms, then 800 ms per further failure until refusal.
             let exponent = (attempts - sessions::SLOW_AFTER).min(3) as u32;
@@ -344,7 +357,10 @@ pub async fn sign_in(db: &Db, key: &ServerKey, req: SignIn, now: Timestamp) -> R
         return Err(ApiError::new(ErrorKind::InvalidCredentials, "the sign-in details are not right").into());
     }
     let account = account.expect("checked above");
-    sessions::clear_failures(&db.pool, &login).await?;
+    sessions::clear_failures(&db.pool, &counter).await?;
+    if let Some(ip) = client {
+        sessions::forgive_one(&db.pool, &sessions::from_address(ip)).await?;
+    }
     let mut tx = db.write().await?;
     let tokens = sessions::create(&mut tx, account.account_id(), now).await?;
     tx.commit().await?;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod devices;
 pub mod error;
 pub mod gate;
+pub mod hashing;
 pub mod health;
 pub mod limits;
 pub mod outbox;

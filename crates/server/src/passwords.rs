@@ -13,6 +13,7 @@ use jiff::SignedDuration;
 use crate::accounts::Messenger;
 use crate::codes::{self, OneTimeCode};
 use crate::error::{Result, ServerError};
+use crate::hashing;
 use crate::secrets;
 use crate::store::password_resets::{self, NewReset, ResetRow};
 use crate::store::{Db, accounts, sessions};
@@ -110,7 +111,7 @@ async fn send_reset(messenger: &Messenger<'_>, account: &accounts::AccountRow, f
 pub async fn finish_reset(db: &Db, req: FinishPasswordReset, now: Timestamp) -> Result<()> {
     check_new_password(&req.new_password)?;
     let token_hash = secrets::token_hash(req.verification.expose());
-    let password_hash = hash(req.new_password).await?;
+    let password_hash = hashing::hash(req.new_password).await?;
     let mut tx = db.write().await?;
     let Some(reset) = password_resets::by_token(&mut tx, &token_hash, now).await? else {
         return Err(ApiError::invalid("verification", "this reset has expired or was used; ask for a new one").into());
@@ -137,7 +138,7 @@ pub async fn finish_reset(db: &Db, req: FinishPasswordReset, now: Timestamp) -> 
 /// Sets the new password from the mail's link (whoever holds the mail holds the address).
 pub async fn finish_reset_by_link(db: &Db, link: &str, new_password: Secret, now: Timestamp) -> Result<()> {
     check_new_password(&new_password)?;
-    let password_hash = hash(new_password).await?;
+    let password_hash = hashing::hash(new_password).await?;
     let mut tx = db.write().await?;
     let reset = password_resets::by_link(&mut tx, &secrets::token_hash(link), now).await?;
     let Some((reset, account)) = reset.and_then(|r| r.account().map(|a| (r, a))) else {
@@ -158,31 +159,36 @@ async fn set_password(
     password_resets::delete_for_account(&mut tx, account).await?;
     tx.commit().await?;
     db.sessions.evict_account(account);
-    sessions::clear_failures(&db.pool, &reset.login).await?;
+    sessions::clear_login_everywhere(&db.pool, &reset.login).await?;
     Ok(())
 }
 
 /// Changes the password of the signed-in account, given the current one (held to the same
-/// sign-in limit as signing in). Every other session of the account ends; this one stays.
-pub async fn change(db: &Db, account: AccountId, session: i64, req: ChangePassword, now: Timestamp) -> Result<()> {
+/// sign-in limit as signing in, from the caller's address). Every other session of the account
+/// ends; this one stays.
+pub async fn change(
+    db: &Db,
+    account: AccountId,
+    session: i64,
+    req: ChangePassword,
+    client: Option<std::net::IpAddr>,
+    now: Timestamp,
+) -> Result<()> {
     check_new_password(&req.new_password)?;
     let row = accounts::get(&db.pool, account).await?.ok_or_else(ServerError::unauthorized)?;
     let login = row.email.clone().or_else(|| row.phone.clone()).ok_or_else(|| ServerError::internal("no address"))?;
+    let counter = sessions::login_from(&login, client);
     let mut tx = db.write().await?;
-    let (attempts, _) = sessions::record_failure(&mut tx, &login, now).await?;
+    let (attempts, _) = sessions::record_failure(&mut tx, &counter, now).await?;
     tx.commit().await?;
     if attempts > sessions::REFUSE_AFTER {
         return Err(ApiError::new(ErrorKind::RateLimited, "too many wrong passwords; try again later").into());
     }
-    let stored = row.password_hash.clone();
-    let current = req.current_password;
-    let right =
-        tokio::task::spawn_blocking(move || secrets::verify_password(current.expose(), &stored)).await.unwrap_or(false);
-    if !right {
+    if !hashing::verify(req.current_password, row.password_hash.clone()).await? {
         return Err(ApiError::invalid("current_password", "that is not your current password").into());
     }
-    sessions::clear_failures(&db.pool, &login).await?;
-    let password_hash = hash(req.new_password).await?;
+    sessions::clear_failures(&db.pool, &counter).await?;
+    let password_hash = hashing::hash(req.new_password).await?;
     let mut tx = db.write().await?;
     accounts::set_password(&mut tx, account, &password_hash).await?;
     sessions::delete_others(&mut tx, account, Some(session)).await?;
@@ -190,10 +196,4 @@ pub async fn change(db: &Db, account: AccountId, session: i64, req: ChangePasswo
     tx.commit().await?;
     db.sessions.evict_account(account);
     Ok(())
-}
-
-async fn hash(password: Secret) -> Result<String> {
-    tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
-        .await
-        .map_err(ServerError::internal)?
 }

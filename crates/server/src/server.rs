@@ -247,7 +247,8 @@ impl Server {
             // Open event streams never end by themselves; graceful shutdown waits for them.
             streams.cancel();
         };
-        let served = axum::serve(listener, router).with_graceful_shutdown(stopping).await;
+        let with_peers = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, with_peers).with_graceful_shutdown(stopping).await;
         tasks.stop_all().await;
         if let Some(gate) = gate {
             gate.stop();

@@ -11,7 +11,7 @@ use camshare_api::{
 };
 
 use super::AppState;
-use super::extract::{Body, Caller};
+use super::extract::{Body, Caller, ClientAddr};
 use crate::error::Result;
 use crate::store::sessions;
 use crate::{accounts, passwords};
@@ -76,17 +76,22 @@ pub async fn finish_password_reset(
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    ClientAddr(client): ClientAddr,
     Body(req): Body<ChangePassword>,
 ) -> Result<StatusCode> {
-    passwords::change(&state.db, caller.account, caller.session.id, req, state.now()).await?;
+    passwords::change(&state.db, caller.account, caller.session.id, req, client, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign in with email or phone and password. Repeated failures are slowed, then refused.
 #[utoipa::path(post, path = routes::SESSIONS, request_body = SignIn, tag = "accounts",
     responses((status = 200, body = Session), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
-pub async fn sign_in(State(state): State<AppState>, Body(req): Body<SignIn>) -> Result<Json<Session>> {
-    Ok(Json(accounts::sign_in(&state.db, &state.key, req, state.now()).await?))
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Body(req): Body<SignIn>,
+) -> Result<Json<Session>> {
+    Ok(Json(accounts::sign_in(&state.db, &state.key, req, client, state.now()).await?))
 }
 
 /// Trade a refresh token for a new pair; the old refresh token stops working.

@@ -1,5 +1,6 @@
 //! Extractors that gate requests with types: `Caller` proves a valid access token, `Body`
-//! and `IdPath` turn malformed input into clear `invalid_input` / `not_found` errors.
+//! and `IdPath` turn malformed input into clear `invalid_input` / `not_found` errors,
+//! `ClientAddr` is the peer's address.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -35,6 +36,21 @@ impl FromRequestParts<AppState> for Caller {
         let session =
             sessions::authenticate(&state.db, token, state.now()).await?.ok_or_else(ServerError::unauthorized)?;
         Ok(Caller { account: session.account, session })
+    }
+}
+
+/// The address the request came from (the TCP peer), when the server was started with connection
+/// info (`Server::run` always is; a router used on its own may not be). Sign-in budgets are kept
+/// per address, so an attacker's address is refused while the owner signs in from theirs.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let info = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddr(info.map(|c| c.0.ip())))
     }
 }
 

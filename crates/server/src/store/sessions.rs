@@ -180,8 +180,25 @@ pub async fn delete_all(db: &Db, account: AccountId) -> Result<()> {
 pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 /// After this many failures in the window, answers are slowed down.
 pub const SLOW_AFTER: i64 = 3;
-/// After this many failures in the window, sign-in is refused until the window passes.
+/// After this many failures in the window, sign-in to that login from that address is refused
+/// until the window passes.
 pub const REFUSE_AFTER: i64 = 10;
+/// After this many sign-in tries from one address in the window that did not succeed, to any
+/// logins, that address is refused until the window passes (password spraying, floods).
+pub const ADDRESS_REFUSE_AFTER: i64 = 50;
+
+/// The counter of one login tried from one address (`None`: unknown, counted together).
+pub fn login_from(login: &str, client: Option<std::net::IpAddr>) -> String {
+    match client {
+        Some(ip) => format!("{login}|{ip}"),
+        None => format!("{login}|-"),
+    }
+}
+
+/// The counter of every login tried from one address.
+pub fn from_address(client: std::net::IpAddr) -> String {
+    format!("address:{client}")
+}
 
 /// Counts one more attempt that may fail (starting a new window when the old one has passed),
 /// in one atomic statement; returns the attempts now counted in the window and when it ends.
@@ -205,8 +222,27 @@ pub async fn record_failure(conn: &mut AnyConnection, login: &str, now: Timestam
 }
 
 /// A successful sign-in forgets earlier failures.
-pub async fn clear_failures(pool: &AnyPool, login: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(pool).await?;
+pub async fn clear_failures(pool: &AnyPool, counter: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(counter).execute(pool).await?;
+    Ok(())
+}
+
+/// Takes back one counted try (it succeeded): the address's budget counts only failures.
+pub async fn forgive_one(pool: &AnyPool, counter: &str) -> Result<()> {
+    sqlx::query("UPDATE login_failures SET failures = failures - 1 WHERE login = $1 AND failures > 0")
+        .bind(counter)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the failures of a login from every address (its password was just reset).
+pub async fn clear_login_everywhere(pool: &AnyPool, login: &str) -> Result<()> {
+    let prefix = format!("{login}|");
+    sqlx::query("DELETE FROM login_failures WHERE substr(login, 1, length($1)) = $1")
+        .bind(&prefix)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
