@@ -8,6 +8,7 @@ use clap::Parser;
 use ipnet::IpNet;
 
 use crate::camera::NetworkPolicy;
+use crate::http::HttpLimits;
 use crate::limits::Limits;
 use crate::server::Messages;
 
@@ -88,6 +89,19 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_SMS_WEBHOOK")]
     pub sms_webhook: Option<String>,
 
+    /// Seconds a request's headers may take to arrive before the connection is dropped.
+    /// Default: 10.
+    #[arg(long, env = "CAMSHARE_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub http_header_timeout_secs: u64,
+
+    /// HTTP connections open at once, all clients together; more wait. Default: 1024.
+    #[arg(long, env = "CAMSHARE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// HTTP connections open at once from one client address; more are closed. Default: 64.
+    #[arg(long, env = "CAMSHARE_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64)]
+    pub max_connections_per_address: usize,
+
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
@@ -115,6 +129,11 @@ impl Config {
             .max_body_bytes(self.max_body_bytes)
             .camera_policy(NetworkPolicy::new(self.camera_allow.clone(), self.camera_deny.clone()))
             .limits(Limits { devices_per_account: self.max_devices_per_account })
+            .http_limits(HttpLimits {
+                header_timeout: std::time::Duration::from_secs(self.http_header_timeout_secs.max(1)),
+                connections: self.max_connections.max(1),
+                per_address: self.max_connections_per_address.max(1),
+            })
             .messages(Messages {
                 public_url: self.public_url.clone(),
                 smtp_url: self.smtp_url.clone(),

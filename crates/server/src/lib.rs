@@ -14,6 +14,7 @@ pub mod error;
 pub mod gate;
 pub mod hashing;
 pub mod health;
+pub mod http;
 pub mod limits;
 pub mod outbox;
 pub mod passwords;

@@ -16,6 +16,7 @@ use crate::camera::NetworkPolicy;
 use crate::clock::{Clock, SystemClock};
 use crate::gate::Gate;
 use crate::health::DeviceHealth;
+use crate::http::HttpLimits;
 use crate::limits::Limits;
 use crate::outbox::Outbox;
 use crate::routes::{AppState, app};
@@ -82,6 +83,7 @@ pub struct ServerBuilder {
     max_body_bytes: usize,
     camera_policy: NetworkPolicy,
     limits: Limits,
+    http_limits: HttpLimits,
     messages: Messages,
 }
 
@@ -99,6 +101,7 @@ impl ServerBuilder {
             max_body_bytes: 64 * 1024,
             camera_policy: NetworkPolicy::default(),
             limits: Limits::default(),
+            http_limits: HttpLimits::default(),
             messages: Messages::default(),
         }
     }
@@ -153,6 +156,12 @@ impl ServerBuilder {
         self
     }
 
+    /// The HTTP side's limits: header timeout, connections in all and per address.
+    pub fn http_limits(mut self, limits: HttpLimits) -> Self {
+        self.http_limits = limits;
+        self
+    }
+
     /// How verification codes are sent, and the base URL of the links in mails.
     pub fn messages(mut self, messages: Messages) -> Self {
         self.messages = messages;
@@ -200,7 +209,14 @@ impl ServerBuilder {
             public_url,
             shutdown: CancellationToken::new(),
         };
-        Ok(Server { listener, state, max_body_bytes: self.max_body_bytes, device_checks: self.device_checks, tasks })
+        Ok(Server {
+            listener,
+            state,
+            max_body_bytes: self.max_body_bytes,
+            http_limits: self.http_limits,
+            device_checks: self.device_checks,
+            tasks,
+        })
     }
 }
 
@@ -209,6 +225,7 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     state: AppState,
     max_body_bytes: usize,
+    http_limits: HttpLimits,
     device_checks: Option<Duration>,
     tasks: BackgroundTasks,
 }
@@ -234,7 +251,7 @@ impl Server {
     /// waits for requests in flight, stops the background tasks and the gate (closing its
     /// viewers and its port), and returns.
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        let Server { listener, state, max_body_bytes, device_checks, tasks } = self;
+        let Server { listener, state, max_body_bytes, http_limits, device_checks, tasks } = self;
         tasks.spawn("housekeeping", housekeeping(state.clone()));
         if let Some(interval) = device_checks {
             tasks.spawn("device checks", state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
@@ -247,8 +264,7 @@ impl Server {
             // Open event streams never end by themselves; graceful shutdown waits for them.
             streams.cancel();
         };
-        let with_peers = router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, with_peers).with_graceful_shutdown(stopping).await;
+        let served = crate::http::serve(listener, router, http_limits, stopping).await;
         tasks.stop_all().await;
         if let Some(gate) = gate {
             gate.stop();

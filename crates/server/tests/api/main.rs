@@ -6,6 +6,7 @@ mod camera_policy;
 mod devices;
 mod embedding;
 mod helpers;
+mod http_limits;
 mod passwords;
 mod sharing;
 mod sweep;
