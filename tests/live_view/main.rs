@@ -97,7 +97,7 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     drop(conn);
     assert!(facts.decide(bob_id(&bob).await, 2, Purpose::Ptz, now).is_err(), "Bob has no PTZ");
     let ptz = facts.decide(owner_id, 2, Purpose::Ptz, now).unwrap();
-    let (ticket, _) = tickets::issue(&w.server.db().pool, &ptz, now).await.unwrap();
+    let (ticket, _) = tickets::issue(&w.server.db().pool, &ptz, now).await.unwrap().expect("under the cap");
     let answer = raw_describe(&path(2), Some((&owner_id.0.to_string(), ticket.expose())));
     assert_eq!(answer.status, 403, "{}", String::from_utf8_lossy(&answer.bytes));
     assert!(!answer.carries_media());

@@ -17,6 +17,8 @@ use crate::store::{Db, WriteTx, accounts, devices, events, is_unique_violation, 
 
 /// How long an invite waits for an answer.
 pub const INVITE_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
+/// The least time between two sendings of one invite (each is a notification to the recipient).
+pub const RESEND_AFTER: SignedDuration = SignedDuration::from_hours(1);
 /// The most devices one request may share.
 pub const MAX_DEVICES_PER_REQUEST: usize = 64;
 
@@ -298,6 +300,16 @@ pub async fn resend(db: &Db, owner: AccountId, id: ShareId, now: Timestamp) -> R
             "only a pending invite can be resent; this one is {}",
             row.status(now)?
         )));
+    }
+    // Each sending set the deadline to its time + INVITE_TTL, so the last one was then.
+    let next_allowed = crate::clock::from_millis(row.invite_expires_ms) - INVITE_TTL + RESEND_AFTER;
+    if now < next_allowed {
+        let minutes = now.duration_until(next_allowed).as_mins() + 1;
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            format!("an invitation can be sent again once an hour; try again in {minutes} minute(s)"),
+        )
+        .into());
     }
     shares::set_invite_deadline(&mut tx, id, now + INVITE_TTL).await?;
     if let Some(account) = row.recipient_account() {

@@ -96,9 +96,9 @@ pub async fn revoke_share(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Send a pending invite again with a fresh 7-day deadline.
+/// Send a pending invite again with a fresh 7-day deadline (at most once an hour).
 #[utoipa::path(post, path = routes::SHARE_RESEND, tag = "shares", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = OutgoingShare), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 200, body = OutgoingShare), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn resend_share(
     State(state): State<AppState>,
     caller: Caller,

@@ -20,7 +20,7 @@ use crate::store::tickets;
 #[utoipa::path(post, path = routes::STREAM_TICKETS, request_body = StreamTicketRequest, tag = "live view",
     security(("bearer" = [])),
     responses((status = 201, body = StreamTicket), (status = 400, body = ApiError), (status = 403, body = ApiError),
-        (status = 404, body = ApiError)))]
+        (status = 404, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn create_stream_ticket(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,7 +34,14 @@ pub async fn create_stream_ticket(
     let permit = permits::decide(&state.db.pool, caller.account, req.device, req.channel, purpose, now)
         .await?
         .map_err(Refusal::into_api_error)?;
-    let (ticket, expires_at) = tickets::issue(&state.db.pool, &permit, now).await?;
+    let Some((ticket, expires_at)) = tickets::issue(&state.db.pool, &permit, now).await? else {
+        let most = tickets::OPEN_PER_ACCOUNT;
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            format!("you hold {most} unused stream tickets, the most at once; use them or wait 30 s"),
+        )
+        .into());
+    };
     let url = format!("{}{}", gate.url_base, gate::stream_path(req.device, req.channel, req.stream));
     let body =
         StreamTicket { url, username: caller.account.0.to_string(), ticket, expires_at, purpose: purpose.to_wire() };

@@ -13,6 +13,9 @@ use crate::secrets::{new_token, token_hash};
 
 /// How long a ticket waits for its first use.
 pub const TICKET_LIFETIME: SignedDuration = SignedDuration::from_secs(30);
+/// Unused, unexpired tickets one account may hold at once (a 16-tile grid needs 16; a
+/// client that asks for thousands is refused rather than filling the table).
+pub const OPEN_PER_ACCOUNT: i64 = 32;
 
 /// What a claimed ticket names. It is not yet permission: the gate asks the authority for a
 /// permit for it before opening anything.
@@ -48,13 +51,15 @@ fn purpose_of(name: &str, stream: &str, from_ms: Option<i64>, to_ms: Option<i64>
 
 /// Stores a new ticket for what the permit allows and returns it (the only time it exists in
 /// clear).
-pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(Secret, Timestamp)> {
+pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<Option<(Secret, Timestamp)>> {
     let ticket = new_token();
     let expires = now + TICKET_LIFETIME;
     let (purpose, stream, from_ms, to_ms) = purpose_columns(permit.purpose());
-    sqlx::query(
+    // One statement: the count of the account's open tickets and the insert see the same rows.
+    let done = sqlx::query(
         "INSERT INTO stream_tickets (hash, account_id, device_id, channel, stream, purpose, from_ms, to_ms, expires_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+         WHERE (SELECT COUNT(*) FROM stream_tickets WHERE account_id = $2 AND used_ms IS NULL AND expires_ms > $10) < $11",
     )
     .bind(token_hash(&ticket))
     .bind(permit.account().0)
@@ -65,9 +70,11 @@ pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<(S
     .bind(from_ms)
     .bind(to_ms)
     .bind(to_millis(expires))
+    .bind(to_millis(now))
+    .bind(OPEN_PER_ACCOUNT)
     .execute(pool)
     .await?;
-    Ok((ticket.into(), expires))
+    Ok((done.rows_affected() == 1).then(|| (ticket.into(), expires)))
 }
 
 /// Marks the ticket used and returns what it names, if it exists, is unused and has not expired.

@@ -81,6 +81,12 @@ async fn invites_expire_after_seven_days_and_resend_renews(engine: Engine) {
     assert_eq!(outgoing["status"], "invite_expired");
     let resent = api.ok(Method::POST, &format!("/api/shares/{share}/resend"), &owner.token, None).await;
     assert_eq!(resent["status"], "pending");
+    // Issue 10, item 4: not again within the hour (each sending notifies the recipient).
+    let (status, v) = api.call(Method::POST, &format!("/api/shares/{share}/resend"), Some(&owner.token), None).await;
+    assert_eq!((status, v["kind"].as_str()), (429, Some("rate_limited")), "{v}");
+    let activity = api.ok(Method::GET, "/api/activity", &owner.token, None).await;
+    let resent = activity.as_array().unwrap().iter().filter(|e| e["kind"] == "resent").count();
+    assert_eq!(resent, 1, "one sending logged: {activity}");
     api.accept(&bob, share).await;
     // Answered invites cannot be answered again.
     let (status, v) = api.call(Method::POST, &format!("/api/invites/{share}/reject"), Some(&bob.token), None).await;
@@ -229,3 +235,26 @@ async fn cancel_and_accept_race_has_one_winner(engine: Engine) {
     }
 }
 on_both_engines!(cancel_and_accept_race_has_one_winner, super::cancel_and_accept_race_has_one_winner);
+
+/// Issue 10, item 4: one account holds at most 32 unused stream tickets at once; more are
+/// refused (and stored nowhere) until some are used or expire.
+async fn stream_tickets_per_account_are_capped(engine: Engine) {
+    let api = Api::start(engine).await;
+    let owner = api.sign_up("Olga", "olga@example.com").await;
+    let nvr = api.add_nvr(&owner, "Garage", 4).await;
+    let ask = json!({"device": nvr, "channel": 1, "stream": "sub"});
+    for i in 0..32 {
+        let (status, v) = api.call(Method::POST, "/api/stream-tickets", Some(&owner.token), Some(ask.clone())).await;
+        assert_eq!(status, 201, "ticket {i}: {v}");
+    }
+    let (status, v) = api.call(Method::POST, "/api/stream-tickets", Some(&owner.token), Some(ask.clone())).await;
+    assert_eq!((status, v["kind"].as_str()), (429, Some("rate_limited")), "{v}");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM stream_tickets").fetch_one(&api.db().pool).await.unwrap();
+    assert_eq!(stored, 32);
+    // Once they expired (30 s), tickets come again.
+    api.app.clock.advance(SignedDuration::from_secs(31));
+    let (status, v) = api.call(Method::POST, "/api/stream-tickets", Some(&owner.token), Some(ask)).await;
+    assert_eq!(status, 201, "{v}");
+}
+on_both_engines!(stream_tickets_per_account_are_capped, super::stream_tickets_per_account_are_capped);
