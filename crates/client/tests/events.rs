@@ -74,6 +74,8 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
             owner_name: "Walt".into(),
         };
         until_connected(&app, follower, &walts_invite, async || {
+            // An invite is sent again at most once an hour: move the clock on first.
+            app.clock.advance(camshare_server::sharing::RESEND_AFTER);
             walt.client.resend_share(walts_share).await.expect("Walt resends his invite");
         })
         .await;
@@ -199,6 +201,8 @@ async fn resume_after_dropped_connection_loses_nothing(engine: Engine) {
     let mut bob_events = Follower::open(&bob, None);
     let first = invite(1).await;
     until_connected(&app, &mut bob_events, &invited(first, 1), async || {
+        // An invite is sent again at most once an hour: move the clock on first.
+        app.clock.advance(camshare_server::sharing::RESEND_AFTER);
         olga.client.resend_share(first).await.expect("Olga resends her invite");
     })
     .await;
@@ -260,6 +264,8 @@ async fn stream_refreshes_an_expired_token(engine: Engine) {
     let mut bob_events = Follower::open(&bob, None);
     let first = share(&olga, &bob.email, garden).await.shares[0].id;
     until_connected(&app, &mut bob_events, &invited(first, garden, "Garden"), async || {
+        // An invite is sent again at most once an hour: move the clock on first.
+        app.clock.advance(camshare_server::sharing::RESEND_AFTER);
         olga.client.resend_share(first).await.expect("Olga resends her invite");
     })
     .await;
