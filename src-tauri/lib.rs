@@ -84,6 +84,7 @@ pub fn run() {
             commands::sharing::revoke_share,
             commands::sharing::resend_share,
             commands::sharing::cancel_share,
+            commands::sharing::revoke_everything,
             commands::sharing::list_recipients,
             commands::sharing::get_recipient,
             commands::sharing::edit_recipient,

@@ -2,7 +2,7 @@
 
 use camshare_api::{
     ActivityEntry, CreateShares, CreatedShares, EditRecipient, EditShare, HistoryEntry, OutgoingShare, Recipient,
-    RecipientId, ShareId,
+    RecipientId, RevokedEverything, ShareId,
 };
 use tauri::State;
 
@@ -42,6 +42,11 @@ pub async fn resend_share(state: State<'_, AppState>, id: ShareId) -> CommandRes
 #[tauri::command]
 pub async fn cancel_share(state: State<'_, AppState>, id: ShareId) -> CommandResult<OutgoingShare> {
     Ok(state.client().await?.cancel_share(id).await?)
+}
+
+#[tauri::command]
+pub async fn revoke_everything(state: State<'_, AppState>) -> CommandResult<RevokedEverything> {
+    Ok(state.client().await?.revoke_everything().await?)
 }
 
 #[tauri::command]

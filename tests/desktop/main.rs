@@ -386,6 +386,42 @@ async fn scenario() {
     recipient.find("others-empty").await;
     assert!(!recipient.exists(&format!("shared-device-{share}")).await, "the device is still in Bob's list");
 
+    // Revoke everything: Olga shares the NVR with Bob again (he accepts) and the porch camera
+    // with Carol (no answer yet); one confirmed press in Manage Sharing ends both, and says so.
+    step!("{:?} Owner presses Revoke everything; both shares end.", started.elapsed());
+    let again = olga
+        .share_devices(&CreateShares {
+            recipient: BOB.into(),
+            remark: None,
+            devices: vec![DeviceGrant { device: nvr.id, channels: ChannelGrants::uniform([1], FunctionSet::GUEST) }],
+            terms: ShareTerms::default(),
+        })
+        .await
+        .unwrap();
+    bob.accept_invite(again.shares[0].id).await.unwrap();
+    olga.share_devices(&CreateShares {
+        recipient: "carol@example.com".into(),
+        remark: None,
+        devices: vec![DeviceGrant { device: porch.id, channels: ChannelGrants::uniform([1], FunctionSet::GUEST) }],
+        terms: ShareTerms::default(),
+    })
+    .await
+    .unwrap();
+    recipient.find(&format!("shared-device-{}", again.shares[0].id)).await;
+    owner.click("nav-sharing").await;
+    owner.find("recipient-list").await;
+    owner.click("revoke-everything").await;
+    owner.find("revoke-preview").await;
+    owner.screenshot(&shot_path("revoke-everything")).await;
+    owner.click("revoke-everything-confirm").await;
+    owner.find("revoked-list").await;
+    let listed = owner.text("revoked-list").await;
+    assert!(listed.contains("Home NVR") && listed.contains("carol@example.com"), "{listed}");
+    owner.screenshot(&shot_path("revoked-everything")).await;
+    owner.click("revoked-close").await;
+    owner.wait_gone("revoked-everything", Duration::from_secs(10)).await;
+    recipient.find("others-empty").await;
+
     owner.click("nav-activity").await;
     owner.find("activity-list").await;
     owner.screenshot(&shot_path("activity")).await;
@@ -399,7 +435,7 @@ async fn scenario() {
     owner.find(&row).await;
     owner.screenshot(&shot_path("small-device-list")).await;
     owner.click("nav-sharing").await;
-    owner.find("sharing-empty").await;
+    owner.find("recipient-list").await;
     owner.screenshot(&shot_path("small-manage-sharing")).await;
     recipient.find("others-empty").await;
     recipient.screenshot(&shot_path("small-others-empty")).await;

@@ -50,6 +50,7 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     let answer = raw_describe(&path(2), None);
     assert_eq!(answer.status, 401);
     assert!(!answer.carries_media());
+    assert!(!answer.closed, "the challenge keeps the connection for the player's retry");
 
     // Without the grant: the API gives Mallory no ticket, and a made-up one does not open.
     let refused = mallory.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap_err();
@@ -58,6 +59,7 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     let answer = raw_describe(&path(2), Some((&mallory_id, "made-up-ticket")));
     assert_eq!(answer.status, 401);
     assert!(!answer.carries_media());
+    assert!(answer.closed, "a refused ticket ends its connection");
 
     // Another account's ticket: Bob's ticket under Mallory's name is refused (and burnt).
     let bobs = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
@@ -97,7 +99,7 @@ async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     drop(conn);
     assert!(facts.decide(bob_id(&bob).await, 2, Purpose::Ptz, now).is_err(), "Bob has no PTZ");
     let ptz = facts.decide(owner_id, 2, Purpose::Ptz, now).unwrap();
-    let (ticket, _) = tickets::issue(&w.server.db().pool, &ptz, now).await.unwrap().expect("under the cap");
+    let (ticket, _) = tickets::issue(&w.server.db().pool, &ptz, None, now).await.unwrap().expect("under the cap");
     let answer = raw_describe(&path(2), Some((&owner_id.0.to_string(), ticket.expose())));
     assert_eq!(answer.status, 403, "{}", String::from_utf8_lossy(&answer.bytes));
     assert!(!answer.carries_media());
@@ -131,6 +133,77 @@ async fn a_stream_whose_access_cannot_be_checked_is_closed() {
     eprintln!("shares unreadable → stream closed after {after:?}");
     assert!(after >= Duration::from_millis(1500), "closed before the 2 s of grace: {after:?}");
     sqlx::query("ALTER TABLE shares_unreadable RENAME TO shares").execute(&w.server.db().pool).await.unwrap();
+}
+
+/// Issue 10, attack 4: guessing tickets is cheap for the gate. Every guess gets its 401 and the
+/// connection is closed; a guess of the right shape costs one read and never a write — shown by
+/// holding SQLite's write lock the whole time (a claim that wrote would wait for it and answer
+/// nothing within 500 ms).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessed_tickets_cost_a_read_and_their_connection() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let gate = w.server.state.gate.as_ref().expect("the gate runs").url_base.clone();
+    let url = format!("{gate}/live/{}/2/sub", w.nvr.id.0);
+    let bob_id = bob_id(&bob).await.0.to_string();
+
+    let mut writer = w.server.db().pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM stream_tickets WHERE hash = 'none'").execute(&mut *writer).await.unwrap();
+    let guesses = tokio::task::spawn_blocking(move || {
+        (0..20)
+            .map(|i| {
+                let guess = camshare_server::secrets::new_token();
+                let shaped = if i % 2 == 0 { guess } else { format!("{guess}!") };
+                raw_describe(&url, Some((&bob_id, &shaped)))
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    writer.rollback().await.unwrap();
+    for answer in guesses {
+        assert_eq!(answer.status, 401, "{}", String::from_utf8_lossy(&answer.bytes));
+        assert!(answer.closed, "the connection stays open after a refused ticket");
+        assert!(!answer.carries_media());
+    }
+}
+
+/// Issue 10, item 4: one account holds at most 32 viewers open; the 33rd is refused (503, and
+/// its connection closed) before any media byte, and a viewer that leaves makes room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_holds_at_most_32_viewers() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let mut open = Vec::new();
+    for _ in 0..32 {
+        let t = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+        let (answer, connection) =
+            tokio::task::spawn_blocking(move || open_describe(&t.url, Some((&t.username, t.ticket.expose()))))
+                .await
+                .unwrap();
+        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.bytes));
+        open.push(connection);
+    }
+    let t = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let refused = tokio::task::spawn_blocking(move || raw_describe(&t.url, Some((&t.username, t.ticket.expose()))))
+        .await
+        .unwrap();
+    assert_eq!(refused.status, 503, "{}", String::from_utf8_lossy(&refused.bytes));
+    assert!(refused.closed && !refused.carries_media());
+    drop(open.pop());
+    let gate = w.server.state.gate.clone().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while gate.open_viewers() > 31 {
+        assert!(std::time::Instant::now() < deadline, "the closed viewer is still counted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let t = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let again = tokio::task::spawn_blocking(move || raw_describe(&t.url, Some((&t.username, t.ticket.expose()))))
+        .await
+        .unwrap();
+    assert_eq!(again.status, 200, "{}", String::from_utf8_lossy(&again.bytes));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,6 +242,56 @@ async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     let activity = w.owner.activity(Some(50)).await.unwrap();
     let kinds: Vec<_> = activity.iter().map(|a| a.kind.as_str()).collect();
     assert!(kinds.contains(&"stream_opened") && kinds.contains(&"stream_closed"), "{kinds:?}");
+}
+
+/// Issue 10: "Revoke everything". Bob watches channel 2 live and Carol holds an open invite for
+/// channel 3; one call from the owner ends both shares and Bob's stream within 250 ms, and the
+/// activity log lists them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_everything_ends_shares_invites_and_streams_at_once() {
+    use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, FunctionSet, ShareTerms};
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    let carol = account(&w.server, "carol@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    w.owner
+        .share_devices(&CreateShares {
+            recipient: "carol@example.com".into(),
+            remark: None,
+            devices: vec![DeviceGrant { device: w.nvr.id, channels: ChannelGrants::uniform([3], FunctionSet::GUEST) }],
+            terms: ShareTerms::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(carol.list_invites().await.unwrap().len(), 1);
+    let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
+    let (mut viewer, _, _) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .unwrap();
+    let watcher = tokio::task::spawn_blocking(move || {
+        let (ended, _) = until_ended(&mut viewer, Duration::from_secs(5));
+        (ended, std::time::Instant::now())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pressed = std::time::Instant::now();
+    let done = w.owner.revoke_everything().await.unwrap();
+    let (ended, at) = watcher.await.unwrap();
+    let took = at.saturating_duration_since(pressed);
+    eprintln!("revoke everything → stream closed after {took:?}");
+    assert_eq!(ended, StreamError::Closed);
+    assert!(took <= Duration::from_millis(250), "the stream ran on for {took:?}");
+    assert_eq!(done.ended.len(), 2, "{done:?}");
+    assert_eq!(done.streams_ended, 1);
+    assert!(bob.list_shared_devices().await.unwrap().is_empty());
+    assert!(carol.list_invites().await.unwrap().is_empty());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let activity = w.owner.activity(Some(50)).await.unwrap();
+    let kinds: Vec<_> = activity.iter().map(|a| a.kind.as_str()).collect();
+    for kind in ["everything_revoked", "revoked", "cancelled", "stream_closed"] {
+        assert!(kinds.contains(&kind), "no `{kind}` in the activity log: {kinds:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,6 +61,8 @@ pub fn until_ended(viewer: &mut Viewer, limit: Duration) -> (StreamError, Durati
 pub struct RawAnswer {
     pub status: u16,
     pub bytes: Vec<u8>,
+    /// Whether the gate closed the connection (rather than the 500 ms of reading running out).
+    pub closed: bool,
 }
 
 impl RawAnswer {
@@ -74,6 +76,12 @@ impl RawAnswer {
 
 /// Sends one DESCRIBE (with Basic credentials if given) and reads all that comes back for 500 ms.
 pub fn raw_describe(url: &str, credentials: Option<(&str, &str)>) -> RawAnswer {
+    open_describe(url, credentials).0
+}
+
+/// Like `raw_describe`, and hands back the connection, still open unless the gate closed it (a
+/// viewer stays open for as long as its connection).
+pub fn open_describe(url: &str, credentials: Option<(&str, &str)>) -> (RawAnswer, TcpStream) {
     let authority = url.trim_start_matches("rtsp://").split('/').next().unwrap();
     let mut stream = TcpStream::connect(authority).unwrap();
     let mut request = format!("DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n");
@@ -86,13 +94,22 @@ pub fn raw_describe(url: &str, credentials: Option<(&str, &str)>) -> RawAnswer {
     stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut chunk) {
-        if n == 0 {
-            break;
+    let mut closed = false;
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                closed = true;
+                break;
+            }
+            Err(_) => break,
         }
-        bytes.extend_from_slice(&chunk[..n]);
     }
     let head = String::from_utf8_lossy(&bytes);
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    RawAnswer { status, bytes }
+    (RawAnswer { status, bytes, closed }, stream)
 }

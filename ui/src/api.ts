@@ -21,6 +21,7 @@ import type {
   NewDevice,
   OutgoingShare,
   Recipient,
+  RevokedEverything,
   SharedDevice,
   SignUpStarted,
   StreamKind,
@@ -101,6 +102,7 @@ export const editShare = (id: number, edit: EditShare) =>
 export const revokeShare = (id: number) => call<null>('revoke_share', { id })
 export const resendShare = (id: number) => call<OutgoingShare>('resend_share', { id })
 export const cancelShare = (id: number) => call<OutgoingShare>('cancel_share', { id })
+export const revokeEverything = () => call<RevokedEverything>('revoke_everything')
 
 // Recipients (owner)
 export const listRecipients = () => call<Recipient[]>('list_recipients')

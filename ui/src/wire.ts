@@ -54,7 +54,7 @@ export type ActivityEntry = {
 export type ActivityId = number
 
 /** What happened. */
-export type ActivityKind = "shared" | "accepted" | "rejected" | "edited" | "resent" | "cancelled" | "revoked" | "removed_by_recipient" | "recipient_deleted" | "device_added" | "device_edited" | "device_removed" | "stream_opened" | "stream_closed"
+export type ActivityKind = "shared" | "accepted" | "rejected" | "edited" | "resent" | "cancelled" | "revoked" | "removed_by_recipient" | "recipient_deleted" | "device_added" | "device_edited" | "device_removed" | "stream_opened" | "stream_closed" | "everything_revoked"
 
 /** Which of the three forms an address took. */
 export type AddressKind = "email" | "phone" | "account_code"
@@ -108,6 +108,14 @@ export type CreateShares = {
 export type CreatedShares = {
   recipient: RecipientId
   shares: Array<OutgoingShare>
+}
+
+/**
+ * Delete my account, given its password: every share both ways ends, and its devices, sessions
+ * and history are removed.
+ */
+export type DeleteAccount = {
+  password: string
 }
 
 /** A device as its owner sees it. The password is never included, not even for the owner. */
@@ -175,6 +183,16 @@ export type EditShare = {
 
 /** Why a share ended, as told to the recipient. */
 export type EndReason = "revoked" | "recipient_deleted"
+
+/** One share "Revoke everything" ended. */
+export type EndedShare = {
+  device: DeviceId
+  device_name: string
+  recipient_address: string
+  share: ShareId
+  /** What it was: `accepted` (now revoked) or `pending` (the invite is now cancelled). */
+  was: ShareStatus
+}
 
 /** What went wrong, as a stable machine-readable word. */
 export type ErrorKind = "invalid_input" | "invalid_email" | "invalid_phone" | "invalid_account_code" | "unauthorized" | "invalid_credentials" | "rate_limited" | "not_found" | "forbidden" | "conflict" | "invite_expired" | "payload_too_large" | "internal" | "unavailable"
@@ -329,6 +347,17 @@ export type Refresh = {
 /** Send a sign-up's code again (at most once a minute, a few times in all). */
 export type ResendSignUpCode = {
   verification: string
+}
+
+/**
+ * What "Revoke everything" ended: every share and invite of the owner's devices, and every
+ * stream open on them at that moment.
+ */
+export type RevokedEverything = {
+  /** The shares that were active (revoked) and the invites that were open (cancelled). */
+  ended: Array<EndedShare>
+  /** Streams that were open on the owner's devices and were closed (the owner's own included). */
+  streams_ended: number
 }
 
 /**

@@ -133,6 +133,14 @@ pub struct ChangePassword {
     pub new_password: Secret,
 }
 
+/// Delete my account, given its password: every share both ways ends, and its devices, sessions
+/// and history are removed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeleteAccount {
+    #[schema(value_type = String, max_length = 256)]
+    pub password: Secret,
+}
+
 /// What verifying a sign-up, and signing in, return.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {

@@ -25,6 +25,9 @@ pub enum ActivityKind {
     StreamOpened,
     /// A recipient's stream ended; the detail says how long it ran and why it ended.
     StreamClosed,
+    /// The owner's emergency button: every share and stream of their devices ended at once (one
+    /// `revoked` or `cancelled` line per share follows it).
+    EverythingRevoked,
 }
 
 impl ActivityKind {
@@ -44,6 +47,7 @@ impl ActivityKind {
             ActivityKind::DeviceRemoved => "device_removed",
             ActivityKind::StreamOpened => "stream_opened",
             ActivityKind::StreamClosed => "stream_closed",
+            ActivityKind::EverythingRevoked => "everything_revoked",
         }
     }
 
@@ -52,7 +56,7 @@ impl ActivityKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [ActivityKind; 14] = [
+    pub const ALL: [ActivityKind; 15] = [
         ActivityKind::Shared,
         ActivityKind::Accepted,
         ActivityKind::Rejected,
@@ -67,6 +71,7 @@ impl ActivityKind {
         ActivityKind::DeviceRemoved,
         ActivityKind::StreamOpened,
         ActivityKind::StreamClosed,
+        ActivityKind::EverythingRevoked,
     ];
 }
 

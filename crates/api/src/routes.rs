@@ -23,6 +23,7 @@ pub const SHARES: &str = "/api/shares";
 pub const SHARE: &str = "/api/shares/{id}";
 pub const SHARE_RESEND: &str = "/api/shares/{id}/resend";
 pub const SHARE_CANCEL: &str = "/api/shares/{id}/cancel";
+pub const SHARES_REVOKE_EVERYTHING: &str = "/api/shares/revoke-everything";
 pub const RECIPIENTS: &str = "/api/recipients";
 pub const RECIPIENT: &str = "/api/recipients/{id}";
 pub const RECIPIENT_HISTORY: &str = "/api/recipient-history";

@@ -168,6 +168,27 @@ pub struct OutgoingShare {
     pub answered_by: Option<AnsweredBy>,
 }
 
+/// What "Revoke everything" ended: every share and invite of the owner's devices, and every
+/// stream open on them at that moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RevokedEverything {
+    /// The shares that were active (revoked) and the invites that were open (cancelled).
+    pub ended: Vec<EndedShare>,
+    /// Streams that were open on the owner's devices and were closed (the owner's own included).
+    pub streams_ended: u32,
+}
+
+/// One share "Revoke everything" ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EndedShare {
+    pub share: ShareId,
+    pub device: DeviceId,
+    pub device_name: String,
+    pub recipient_address: String,
+    /// What it was: `accepted` (now revoked) or `pending` (the invite is now cancelled).
+    pub was: ShareStatus,
+}
+
 /// The account that answered an invite, as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AnsweredBy {

@@ -243,6 +243,13 @@ pub enum ShareCommand {
     Resend { id: ShareId },
     /// Withdraw an invite that was not answered yet.
     Cancel { id: ShareId },
+    /// Emergency: end every share and invite of your devices and every stream open on them, at
+    /// once. Asks you to type `revoke` first, unless --yes.
+    RevokeEverything {
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]

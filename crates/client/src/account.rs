@@ -1,8 +1,9 @@
 //! Accounts and sessions: sign up (and its code), sign in, refresh, sign out, "who am I", account codes.
 
 use camshare_api::{
-    Account, ChangePassword, FinishPasswordReset, PasswordResetStarted, ResendSignUpCode, Secret, Session, SignIn,
-    SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode, VerifyAccountCode, VerifySignUp, routes,
+    Account, ChangePassword, DeleteAccount, FinishPasswordReset, PasswordResetStarted, ResendSignUpCode, Secret,
+    Session, SignIn, SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode, VerifyAccountCode,
+    VerifySignUp, routes,
 };
 use reqwest::Method;
 
@@ -47,6 +48,12 @@ impl Client {
     /// Changes the signed-in account's password; its other sessions end, this one stays.
     pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ClientError> {
         self.fetch_nothing(Request::new(Method::POST, routes::ME_PASSWORD).json(body)).await
+    }
+
+    /// Deletes this account, given its password: every share both ways ends, its devices and
+    /// history are removed, and every session ends (this client's too).
+    pub async fn delete_account(&self, body: &DeleteAccount) -> Result<(), ClientError> {
+        self.fetch_nothing(Request::new(Method::DELETE, routes::ME).json(body)).await
     }
 
     /// Signs in by email or phone. The new tokens are kept and passed to the

@@ -1,6 +1,7 @@
-//! Shares as their owner manages them: create, list, edit, revoke, resend, cancel.
+//! Shares as their owner manages them: create, list, edit, revoke (one, or everything at once),
+//! resend, cancel.
 
-use camshare_api::{CreateShares, CreatedShares, EditShare, OutgoingShare, ShareId, routes};
+use camshare_api::{CreateShares, CreatedShares, EditShare, OutgoingShare, RevokedEverything, ShareId, routes};
 use reqwest::Method;
 
 use crate::transport::Request;
@@ -30,6 +31,12 @@ impl Client {
     /// Stops sharing; the recipient's open streams close at once.
     pub async fn revoke_share(&self, id: ShareId) -> Result<(), ClientError> {
         self.fetch_nothing(Request::new(Method::DELETE, routes::with_id(routes::SHARE, id))).await
+    }
+
+    /// The emergency button: ends every share and invite of this account's devices and every
+    /// stream open on them, and says what it ended. Ask the person first.
+    pub async fn revoke_everything(&self) -> Result<RevokedEverything, ClientError> {
+        self.fetch(Request::new(Method::POST, routes::SHARES_REVOKE_EVERYTHING)).await
     }
 
     /// Sends an expired or unanswered invite again, with a new expiry.

@@ -64,7 +64,7 @@ async fn seed(app: &TestApp) -> Seeded {
     let now = app.clock.now();
     let mut tx = app.db().write().await.expect("write transaction");
     let owner = add_account(&mut tx, now, "owner@bench.example", "Bench Owner").await;
-    let credentials = app.state.key.encrypt(br#"{"username":"admin","password":"camera-password"}"#);
+    let credentials: &[u8] = br#"{"username":"admin","password":"camera-password"}"#;
     let mut devices = Vec::new();
     for d in 0..OWNER_DEVICES {
         let id: i64 = sqlx::query_scalar(
@@ -74,11 +74,17 @@ async fn seed(app: &TestApp) -> Seeded {
         .bind(owner.0)
         .bind(format!("Camera {d}"))
         .bind(format!("rtsp://10.0.0.{}:554/stream", d + 10))
-        .bind(&credentials)
+        .bind(Vec::<u8>::new())
         .bind(now.as_millisecond())
         .fetch_one(&mut *tx)
         .await
         .expect("device");
+        sqlx::query("UPDATE devices SET credentials = $1, credentials_version = 2 WHERE id = $2")
+            .bind(app.state.key.seal_credentials(DeviceId(id), credentials))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .expect("credentials");
         sqlx::query("INSERT INTO channels (device_id, number, name) VALUES ($1, 1, $2)")
             .bind(id)
             .bind(format!("Camera {d}"))

@@ -19,7 +19,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use camshare_api::{AccountId, ChannelGrants, FunctionSet, Lookback, Schedule, ScheduleWindow, ShareTerms, Timestamp};
+use camshare_api::{
+    AccountId, ChannelGrants, DeviceId, FunctionSet, Lookback, Schedule, ScheduleWindow, ShareTerms, Timestamp,
+};
 use camshare_server::clock::Clock;
 use camshare_server::secrets::{self, ACCOUNT_CODE_ID_LEN};
 use camshare_server::store::{WriteTx, accounts, sessions};
@@ -59,7 +61,7 @@ async fn seed(app: &TestApp) -> Vec<(String, usize)> {
 
     // (device id, channel count) per owner.
     let mut devices: Vec<Vec<(i64, u16)>> = Vec::new();
-    let credentials = app.state.key.encrypt(br#"{"username":"admin","password":"camera-password"}"#);
+    let credentials: &[u8] = br#"{"username":"admin","password":"camera-password"}"#;
     for (o, owner) in owners.iter().enumerate() {
         let mut own = Vec::new();
         for d in 0..DEVICES_PER_OWNER {
@@ -72,11 +74,17 @@ async fn seed(app: &TestApp) -> Vec<(String, usize)> {
             .bind(format!("{kind} {d} of owner {o}"))
             .bind(kind)
             .bind(format!("rtsp://10.0.{}.{}:554/stream", o % 250, d + 10))
-            .bind(&credentials)
+            .bind(Vec::<u8>::new())
             .bind(now_ms)
             .fetch_one(&mut *tx)
             .await
             .expect("device");
+            sqlx::query("UPDATE devices SET credentials = $1, credentials_version = 2 WHERE id = $2")
+                .bind(app.state.key.seal_credentials(DeviceId(id), credentials))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .expect("credentials");
             for c in 1..=channels {
                 sqlx::query("INSERT INTO channels (device_id, number, name) VALUES ($1, $2, $3)")
                     .bind(id)

@@ -4,6 +4,7 @@
 //! the router alone. Every permission is decided by one authority, [`permits`].
 
 pub mod access;
+pub mod account_deletion;
 pub mod accounts;
 pub mod camera;
 pub mod clock;

@@ -163,18 +163,17 @@ async fn set_password(
     Ok(())
 }
 
-/// Changes the password of the signed-in account, given the current one (held to the same
-/// sign-in limit as signing in, from the caller's address). Every other session of the account
-/// ends; this one stays.
-pub async fn change(
+/// Checks the signed-in account's current password before a change that needs it (a new
+/// password, deleting the account), held to the same sign-in limit as signing in, from the
+/// caller's address. Answers the account's row.
+pub(crate) async fn check_current(
     db: &Db,
     account: AccountId,
-    session: i64,
-    req: ChangePassword,
+    password: Secret,
+    field: &str,
     client: Option<std::net::IpAddr>,
     now: Timestamp,
-) -> Result<()> {
-    check_new_password(&req.new_password)?;
+) -> Result<accounts::AccountRow> {
     let row = accounts::get(&db.pool, account).await?.ok_or_else(ServerError::unauthorized)?;
     let login = row.email.clone().or_else(|| row.phone.clone()).ok_or_else(|| ServerError::internal("no address"))?;
     let counter = sessions::login_from(&login, client);
@@ -184,10 +183,25 @@ pub async fn change(
     if attempts > sessions::REFUSE_AFTER {
         return Err(ApiError::new(ErrorKind::RateLimited, "too many wrong passwords; try again later").into());
     }
-    if !hashing::verify(req.current_password, row.password_hash.clone()).await? {
-        return Err(ApiError::invalid("current_password", "that is not your current password").into());
+    if !hashing::verify(password, row.password_hash.clone()).await? {
+        return Err(ApiError::invalid(field, "that is not your current password").into());
     }
     sessions::clear_failures(&db.pool, &counter).await?;
+    Ok(row)
+}
+
+/// Changes the password of the signed-in account, given the current one. Every other session of
+/// the account ends (and the streams they opened); this one stays.
+pub async fn change(
+    db: &Db,
+    account: AccountId,
+    session: i64,
+    req: ChangePassword,
+    client: Option<std::net::IpAddr>,
+    now: Timestamp,
+) -> Result<()> {
+    check_new_password(&req.new_password)?;
+    check_current(db, account, req.current_password, "current_password", client, now).await?;
     let password_hash = hashing::hash(req.new_password).await?;
     let mut tx = db.write().await?;
     accounts::set_password(&mut tx, account, &password_hash).await?;

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use camshare_api::{AccountCode, ApiError, ErrorKind};
-use chacha20poly1305::aead::{Aead, KeyInit};
+use camshare_api::{AccountCode, ApiError, DeviceId, ErrorKind};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD, HEXLOWER};
 use hmac::{Hmac, Mac};
@@ -70,26 +70,44 @@ impl ServerKey {
         }
     }
 
-    /// Encrypts camera credentials: a random nonce followed by the ChaCha20-Poly1305 ciphertext.
-    pub fn encrypt(&self, plaintext: &[u8]) -> Vec<u8> {
+    /// Encrypts one device's camera credentials: a random nonce followed by the ChaCha20-Poly1305
+    /// ciphertext, with the device id as associated data — so a blob copied onto another device's
+    /// row (by someone who can write the database but not read the key) does not decrypt there.
+    pub fn seal_credentials(&self, device: DeviceId, plaintext: &[u8]) -> Vec<u8> {
+        self.seal(plaintext, &credentials_aad(device))
+    }
+
+    /// The inverse of `seal_credentials`; fails if the blob was not made with this key for this
+    /// device.
+    pub fn open_credentials(&self, device: DeviceId, blob: &[u8]) -> Result<Vec<u8>> {
+        self.open(blob, &credentials_aad(device))
+    }
+
+    /// Opens credentials stored before they were bound to their device (database version 1), so
+    /// that `store::devices::bind_credentials` can seal them again, bound.
+    pub(crate) fn open_unbound_credentials(&self, blob: &[u8]) -> Result<Vec<u8>> {
+        self.open(blob, b"")
+    }
+
+    fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
         let cipher = ChaCha20Poly1305::new((&self.credentials_key).into());
         let nonce_bytes = random_bytes::<12>();
         let nonce = Nonce::from(nonce_bytes);
         let mut out = nonce_bytes.to_vec();
-        out.extend(cipher.encrypt(&nonce, plaintext).expect("encrypting into a Vec cannot fail"));
+        let payload = Payload { msg: plaintext, aad };
+        out.extend(cipher.encrypt(&nonce, payload).expect("encrypting into a Vec cannot fail"));
         out
     }
 
-    /// The inverse of `encrypt`; fails if the blob was not made with this key.
-    pub fn decrypt(&self, blob: &[u8]) -> Result<Vec<u8>> {
+    fn open(&self, blob: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
         if blob.len() < 12 {
             return Err(ServerError::internal("stored credentials are truncated"));
         }
         let cipher = ChaCha20Poly1305::new((&self.credentials_key).into());
         let nonce = Nonce::try_from(&blob[..12]).map_err(ServerError::internal)?;
-        cipher
-            .decrypt(&nonce, &blob[12..])
-            .map_err(|_| ServerError::internal("stored credentials do not decrypt with this server key"))
+        cipher.decrypt(&nonce, Payload { msg: &blob[12..], aad }).map_err(|_| {
+            ServerError::internal("stored credentials do not decrypt with this server key for this device")
+        })
     }
 
     /// Makes the account code for a random code id: the id and a truncated HMAC of it, in base32.
@@ -129,6 +147,13 @@ impl ServerKey {
 pub const ACCOUNT_CODE_ID_LEN: usize = 10;
 /// Signature bytes appended to the code id (40 bits: a forged code passes once in 10^12).
 const ACCOUNT_CODE_TAG_LEN: usize = 5;
+
+/// The associated data that binds credentials to their device.
+fn credentials_aad(device: DeviceId) -> Vec<u8> {
+    let mut aad = b"camshare device ".to_vec();
+    aad.extend_from_slice(&device.0.to_be_bytes());
+    aad
+}
 
 fn derive(master: &[u8], purpose: &[u8]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
@@ -218,12 +243,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn credentials_round_trip_and_fail_with_another_key() {
+    fn credentials_round_trip_and_fail_with_another_key_or_device() {
         let key = ServerKey::from_master(&[7; 32]);
-        let blob = key.encrypt(b"admin:hunter2");
+        let blob = key.seal_credentials(DeviceId(1), b"admin:hunter2");
         assert!(!blob.windows(7).any(|w| w == b"hunter2"));
-        assert_eq!(key.decrypt(&blob).unwrap(), b"admin:hunter2");
-        assert!(ServerKey::from_master(&[8; 32]).decrypt(&blob).is_err());
+        assert_eq!(key.open_credentials(DeviceId(1), &blob).unwrap(), b"admin:hunter2");
+        assert!(ServerKey::from_master(&[8; 32]).open_credentials(DeviceId(1), &blob).is_err());
+        assert!(key.open_credentials(DeviceId(2), &blob).is_err(), "a blob moved to another device");
+        assert!(key.open_unbound_credentials(&blob).is_err());
+        assert!(key.open_credentials(DeviceId(1), &blob[..11]).is_err());
     }
 
     #[test]

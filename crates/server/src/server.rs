@@ -178,6 +178,10 @@ impl ServerBuilder {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("camshare.db").display()));
         let db = Db::connect(&url).await.map_err(StartError::Database)?;
+        let sealed = crate::store::devices::bind_credentials(&db, &key).await.map_err(StartError::Database)?;
+        if sealed > 0 {
+            tracing::info!(devices = sealed, "camera logins sealed to their devices");
+        }
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|source| StartError::Listen { addr: self.listen, source })?;

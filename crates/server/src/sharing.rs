@@ -1,10 +1,10 @@
-//! The rules of sharing: creating invites, answering them, editing, revoking, resending,
-//! cancelling, removing, deleting recipients. Each operation is one transaction that changes the
+//! The rules of sharing: creating invites, answering them, editing, revoking (one share, or
+//! everything at once), resending, cancelling, removing, deleting recipients. Each operation is one transaction that changes the
 //! share, writes the owner's activity line and the parties' events together.
 
 use camshare_api::{
-    AccountId, ActivityKind, ApiError, CreateShares, CreatedShares, EditShare, EndReason, ErrorKind, EventKind,
-    RecipientAddress, RecipientId, ShareId, ShareStatus, ShareTerms, SharedDevice, Timestamp,
+    AccountId, ActivityKind, ApiError, CreateShares, CreatedShares, EditShare, EndReason, EndedShare, ErrorKind,
+    EventKind, RecipientAddress, RecipientId, ShareId, ShareStatus, ShareTerms, SharedDevice, Timestamp,
 };
 use jiff::SignedDuration;
 
@@ -377,6 +377,61 @@ pub async fn remove_received(db: &Db, account: AccountId, id: ShareId, now: Time
     tell_both(&mut tx, &row, &EventKind::ShareRemoved { share: id, device: row.device() }, now).await?;
     log(&mut tx, &row, ActivityKind::RemovedByRecipient, None, now).await?;
     tx.commit().await
+}
+
+/// The owner's emergency button: revokes every accepted share and cancels every open invite of
+/// the owner's devices, and forgets their unused stream tickets, in one transaction; the
+/// recipients hear of it as of any revoke. The activity log gets one line for it all and one per
+/// share. Open streams are closed by the caller right after (`Gate::end_viewers_of_owner`).
+pub async fn revoke_everything(db: &Db, owner: AccountId, now: Timestamp) -> Result<Vec<EndedShare>> {
+    let mut tx = db.write().await?;
+    let rows = shares::active_of_owner(&mut tx, owner).await?;
+    let mut ended = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let was = row.stored_status()?;
+        let (status, event, kind) = if was == ShareStatus::Accepted {
+            let reason = EndReason::Revoked;
+            let event = EventKind::ShareRevoked { share: row.share_id(), device: row.device(), reason };
+            (ShareStatus::Revoked, event, ActivityKind::Revoked)
+        } else {
+            let event = EventKind::InviteCancelled { share: row.share_id(), device: row.device() };
+            (ShareStatus::Cancelled, event, ActivityKind::Cancelled)
+        };
+        set_status(&mut tx, row, status, now).await?;
+        tell_both(&mut tx, row, &event, now).await?;
+        log(&mut tx, row, kind, Some("revoke everything".to_string()), now).await?;
+        ended.push(EndedShare {
+            share: row.share_id(),
+            device: row.device(),
+            device_name: row.device_name.clone(),
+            recipient_address: row.address.clone(),
+            was,
+        });
+    }
+    crate::store::tickets::forget_unused_of_owner(&mut tx, owner).await?;
+    let entry = NewActivity {
+        owner,
+        kind: ActivityKind::EverythingRevoked,
+        device: None,
+        device_name: "",
+        share: None,
+        recipient: None,
+        detail: Some(activity::ended_shares(rows.len())),
+    };
+    activity::insert(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Ends a share whose recipient is deleting their account (`account_deletion`), with the same
+/// conditional write as every status change.
+pub(crate) async fn end_for_deleted_account(
+    tx: &mut WriteTx<'_>,
+    row: &ShareRow,
+    status: ShareStatus,
+    now: Timestamp,
+) -> Result<()> {
+    set_status(tx, row, status, now).await
 }
 
 /// Deletes a recipient and all its sharing at once; the address stays in the history.

@@ -249,6 +249,10 @@ impl Model {
                 if s.status != Status::Pending {
                     return Err(ErrorKind::Conflict);
                 }
+                // Sent again at most once an hour; each sending set the deadline a week on.
+                if now < s.invite_expires_at - INVITE_SECS + 3600 {
+                    return Err(ErrorKind::RateLimited);
+                }
                 s.invite_expires_at = now + INVITE_SECS;
                 Ok(())
             }

@@ -41,6 +41,7 @@ export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
   revoked: 'Sharing stopped',
   removed_by_recipient: 'Removed by recipient',
   recipient_deleted: 'Recipient deleted',
+  everything_revoked: 'Everything revoked',
   device_added: 'Device added',
   device_edited: 'Device changed',
   device_removed: 'Device removed',

@@ -1,4 +1,4 @@
-//! Share commands: create, list, show, edit, revoke, resend, cancel.
+//! Share commands: create, list, show, edit, revoke, resend, cancel, revoke everything.
 
 use camshare_api::{
     ChannelGrants, CreateShares, DeviceGrant, EditShare, FunctionSet, OutgoingShare, RecipientAddress, ShareTerms,
@@ -45,7 +45,46 @@ pub async fn run(ctx: &Context, command: ShareCommand) -> Result<(), CliError> {
             }
             output::line(format!("Withdrew the invite for share {id} to {}.", share.recipient_address))
         }
+        ShareCommand::RevokeEverything { yes } => revoke_everything(ctx, yes).await,
     }
+}
+
+/// Shows what would end, asks for `revoke` to be typed (unless `--yes`), then ends it all and
+/// lists what ended.
+async fn revoke_everything(ctx: &Context, yes: bool) -> Result<(), CliError> {
+    if !yes {
+        let active = ctx.client.list_shares().await?;
+        eprintln!(
+            "This ends all {} share(s) and invite(s) of your devices and every stream open on them, at once:",
+            active.len()
+        );
+        for share in &active {
+            eprintln!("  {} — {} ({})", share.device_name, share.recipient_address, share.status);
+        }
+        let typed = crate::secret::read_line("Type `revoke` to end them all: ")?;
+        if typed.expose().trim() != "revoke" {
+            return Err(CliError::new("cancelled", "nothing was revoked").with_hint("type `revoke`, or pass --yes"));
+        }
+    }
+    let done = ctx.client.revoke_everything().await?;
+    if ctx.json {
+        return output::json(&done);
+    }
+    if done.ended.is_empty() && done.streams_ended == 0 {
+        return output::line("Nothing was shared and no stream was open; nothing to end.");
+    }
+    let mut table = Table::new(&["SHARE", "DEVICE", "RECIPIENT", "ENDED"]);
+    for share in &done.ended {
+        let what = if share.was == camshare_api::ShareStatus::Accepted { "revoked" } else { "invite cancelled" };
+        table.row(vec![
+            share.share.to_string(),
+            share.device_name.clone(),
+            share.recipient_address.clone(),
+            what.into(),
+        ]);
+    }
+    output::emit(&table.render())?;
+    output::line(format!("Ended {} share(s) and {} open stream(s).", done.ended.len(), done.streams_ended))
 }
 
 async fn create(ctx: &Context, args: ShareCreateArgs) -> Result<(), CliError> {

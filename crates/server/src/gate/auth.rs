@@ -1,7 +1,9 @@
 //! The gate's RTSP authentication: every request must carry a ticket (Basic credentials: the
 //! account id and the ticket). The first request of a connection claims the ticket; the rest of
 //! that connection's requests present the same one. Nothing reaches a media factory, and no media
-//! byte is sent, before this says yes.
+//! byte is sent, before this says yes. A refused ticket ends its connection (a guess costs a
+//! connection), and a made-up one costs a shape check and at most one indexed read — never a
+//! database write. Caps: viewers per account, camera connections per device owner.
 
 use std::sync::Arc;
 
@@ -37,13 +39,35 @@ impl GateAuth {
 /// Why a request is refused; each maps to an RTSP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
-    /// No credentials, or a ticket that is missing, used, expired or not this account's.
-    Unauthorized,
-    /// A valid ticket for another stream than the one asked for.
+    /// No credentials: the challenge every player expects before it sends its ticket. The
+    /// connection stays open for the retry.
+    NoCredentials,
+    /// A ticket that is missing, malformed, used, expired or not this account's.
+    BadTicket,
+    /// A valid ticket for another stream than the one asked for, or a second ticket on one
+    /// connection.
     Forbidden,
     /// Not a gate path.
     NotFound,
+    /// The account already has `MAX_VIEWERS_PER_ACCOUNT` viewers open, or the device's owner
+    /// `MAX_UPSTREAMS_PER_OWNER` camera connections.
+    TooMany,
 }
+
+impl Refusal {
+    /// Whether the connection is closed after the answer: every refusal of a presented ticket
+    /// is final, so guessing tickets costs a connection per guess.
+    fn closes(self) -> bool {
+        self != Refusal::NoCredentials
+    }
+}
+
+/// Viewers one account may have open at once (a 16-tile grid on two screens).
+pub const MAX_VIEWERS_PER_ACCOUNT: usize = 32;
+/// Camera connections the devices of one owner may have open at once (every channel of a
+/// 32-channel NVR, main and sub): an account that adds many "cameras" and watches them cannot
+/// make the server open connections without end.
+pub const MAX_UPSTREAMS_PER_OWNER: usize = 64;
 
 /// Reads `Authorization: Basic base64(user:ticket)`.
 fn basic_credentials(request: &gstreamer_rtsp::rtsp_message::RTSPMessage) -> Option<(String, String)> {
@@ -94,7 +118,7 @@ mod imp {
                 Err(refusal) => {
                     // The URL check comes first for every request; answer once, there.
                     if check.as_str() == rtsp::RTSP_AUTH_CHECK_URL.as_str() {
-                        refuse(ctx, refusal);
+                        refuse(self.shared(), ctx, refusal);
                     }
                     false
                 }
@@ -111,14 +135,17 @@ mod imp {
         /// this stream, and the decision function still says yes.
         fn admit(&self, ctx: &rtsp::RTSPContext) -> Result<(), Refusal> {
             let shared = self.shared();
-            let client = ctx.client().ok_or(Refusal::Unauthorized)?;
-            let request = ctx.request().ok_or(Refusal::Unauthorized)?;
+            let client = ctx.client().ok_or(Refusal::NoCredentials)?;
+            let request = ctx.request().ok_or(Refusal::NoCredentials)?;
             let path = ctx.uri().map(|u| u.request_uri().to_string()).unwrap_or_default();
             let path = path.split_once("://").map(|(_, rest)| rest).unwrap_or(&path);
             let path = path.find('/').map(|i| &path[i..]).unwrap_or("/");
             // OPTIONS may name `*`; it reveals nothing, but still needs a ticket below.
             let wanted = super::super::parse_stream_path(path);
-            let (user, ticket) = basic_credentials(request).ok_or(Refusal::Unauthorized)?;
+            let (user, ticket) = basic_credentials(request).ok_or(Refusal::NoCredentials)?;
+            if !tickets::looks_like_ticket(&ticket) {
+                return Err(Refusal::BadTicket);
+            }
             let ticket_hash = token_hash(&ticket);
 
             // A connection that already claimed this ticket: the same stream only.
@@ -140,18 +167,28 @@ mod imp {
                 .block_on(tickets::claim(&shared.db.pool, &ticket, now))
                 .map_err(|e| {
                     tracing::warn!(error = %e, "gate: cannot claim a ticket");
-                    Refusal::Unauthorized
+                    Refusal::BadTicket
                 })?
-                .ok_or(Refusal::Unauthorized)?;
+                .ok_or(Refusal::BadTicket)?;
             if user != claim.account.0.to_string() {
-                return Err(Refusal::Unauthorized);
+                return Err(Refusal::BadTicket);
             }
             if !names(wanted, claim.device, claim.channel, claim.purpose) {
                 return Err(Refusal::Forbidden);
             }
-            let (permit, login) = shared.runtime.block_on(permit_now(shared, claim)).ok_or(Refusal::Unauthorized)?;
+            if shared.viewers.count_of(claim.account) >= MAX_VIEWERS_PER_ACCOUNT {
+                tracing::warn!(account = claim.account.0, "gate: too many viewers for one account");
+                return Err(Refusal::TooMany);
+            }
+            let session = claim.session;
+            let (permit, login) = shared.runtime.block_on(permit_now(shared, claim)).ok_or(Refusal::BadTicket)?;
+            let key = super::super::relay::StreamKey::of(&permit);
+            if key.is_some_and(|k| !shared.relays.may_open(k, permit.owner(), MAX_UPSTREAMS_PER_OWNER)) {
+                tracing::warn!(owner = permit.owner().0, "gate: too many camera connections for one owner");
+                return Err(Refusal::TooMany);
+            }
             super::super::relay::ensure_factory(shared, &permit, login);
-            shared.viewers.open(shared, client, ticket_hash, permit);
+            shared.viewers.open(shared, client, ticket_hash, permit, session);
             Ok(())
         }
     }
@@ -191,17 +228,36 @@ async fn permit_now(shared: &GateShared, claim: Claim) -> Option<(Permit, Camera
     Some((permit, CameraStream { url, username: login.username, password: login.password }))
 }
 
-/// Sends the refusal's RTSP answer.
-fn refuse(ctx: &rtsp::RTSPContext, refusal: Refusal) {
+/// Sends the refusal's RTSP answer and, for a refused ticket, closes the connection a moment
+/// later (on the gate's main loop, once the answer has gone out).
+fn refuse(shared: &GateShared, ctx: &rtsp::RTSPContext, refusal: Refusal) {
     let (Some(response), Some(client)) = (ctx.response(), ctx.client()) else { return };
     let status = match refusal {
-        Refusal::Unauthorized => RTSPStatusCode::Unauthorized,
+        Refusal::NoCredentials | Refusal::BadTicket => RTSPStatusCode::Unauthorized,
         Refusal::Forbidden => RTSPStatusCode::Forbidden,
         Refusal::NotFound => RTSPStatusCode::NotFound,
+        Refusal::TooMany => RTSPStatusCode::ServiceUnavailable,
     };
     response.init_response(status, ctx.request());
-    if refusal == Refusal::Unauthorized {
+    if status == RTSPStatusCode::Unauthorized {
         response.add_header(RTSPHeaderField::WwwAuthenticate, "Basic realm=\"Camshare gate\"");
     }
+    if refusal.closes() {
+        response.add_header(RTSPHeaderField::Connection, "close");
+    }
     client.send_message(response, ctx.session());
+    if refusal.closes() {
+        let client = client.clone();
+        let after = std::time::Duration::from_millis(50);
+        let source = glib::source::timeout_source_new(
+            after,
+            Some("camshare-gate-refused"),
+            glib::Priority::DEFAULT,
+            move || {
+                client.close();
+                glib::ControlFlow::Break
+            },
+        );
+        source.attach(Some(&shared.context));
+    }
 }

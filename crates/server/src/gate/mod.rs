@@ -131,6 +131,12 @@ impl Gate {
         self.shared.relays.stop_all();
     }
 
+    /// Closes every stream open on the owner's devices now, without waiting for the enforcer
+    /// ("revoke everything"); returns how many.
+    pub fn end_viewers_of_owner(&self, owner: camshare_api::AccountId) -> usize {
+        self.shared.viewers.close_of_owner(&self.shared, owner, "the owner revoked everything")
+    }
+
     /// Open viewers right now.
     pub fn open_viewers(&self) -> usize {
         self.shared.viewers.len()

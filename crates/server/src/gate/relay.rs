@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use camshare_api::{DeviceId, StreamKind};
+use camshare_api::{AccountId, DeviceId, StreamKind};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
@@ -34,8 +34,11 @@ const LINGER: Duration = Duration::from_secs(20);
 /// How long a camera may take to answer an RTSP request before its stream counts as failed.
 const CAMERA_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The most a keyframe group may hold before it is dropped (a camera that never sends one).
+/// The most a keyframe group may hold before it is dropped (a camera that never sends a
+/// keyframe, or sends huge ones): in buffers, and in bytes — a malicious "camera" cannot make
+/// the server hold more than this per stream.
 const MAX_GOP_BUFFERS: usize = 300;
+const MAX_GOP_BYTES: usize = 16 * 1024 * 1024;
 
 /// One camera stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +46,14 @@ pub struct StreamKey {
     pub device: DeviceId,
     pub channel: u16,
     pub stream: StreamKind,
+}
+
+impl StreamKey {
+    /// The camera stream a live-view permit opens; `None` for other purposes.
+    pub(crate) fn of(permit: &Permit) -> Option<StreamKey> {
+        let Purpose::Live(stream) = permit.purpose() else { return None };
+        Some(StreamKey { device: permit.device(), channel: permit.channel(), stream })
+    }
 }
 
 /// One camera stream as an upstream opens it: the URL at the address the camera network policy
@@ -69,6 +80,14 @@ pub struct Relays {
 }
 
 impl Relays {
+    /// Whether a viewer of `key` may be served: its upstream is open already, or the owner's
+    /// devices have fewer than `cap` upstreams open. (Checked and then opened on the gate's
+    /// client threads, so a burst may pass the cap by the number of those threads.)
+    pub(crate) fn may_open(&self, key: StreamKey, owner: AccountId, cap: usize) -> bool {
+        let upstreams = self.upstreams.lock().expect("relays lock");
+        upstreams.contains_key(&key) || upstreams.values().filter(|u| u.owner == owner).count() < cap
+    }
+
     /// Stops every upstream (the gate is stopping).
     pub fn stop_all(&self) {
         let all: Vec<_> = self.upstreams.lock().expect("relays lock").drain().map(|(_, u)| u).collect();
@@ -90,14 +109,14 @@ impl Relays {
     }
 
     /// Connects a viewer's appsrc to the camera stream, starting the upstream if needed.
-    fn subscribe(&self, key: StreamKey, source: &CameraStream, appsrc: gst_app::AppSrc) {
+    fn subscribe(&self, key: StreamKey, owner: AccountId, source: &CameraStream, appsrc: gst_app::AppSrc) {
         let upstream = {
             let mut upstreams = self.upstreams.lock().expect("relays lock");
             let stale = upstreams.get(&key).is_some_and(|u| u.failed() || u.source != *source);
             if stale && let Some(old) = upstreams.remove(&key) {
                 old.stop();
             }
-            upstreams.entry(key).or_insert_with(|| Upstream::start(key, source.clone())).clone()
+            upstreams.entry(key).or_insert_with(|| Upstream::start(key, owner, source.clone())).clone()
         };
         upstream.add_viewer(appsrc);
     }
@@ -132,6 +151,7 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, source: 
     };
     let path = super::stream_path(permit.device(), permit.channel(), stream);
     let key = StreamKey { device: permit.device(), channel: permit.channel(), stream };
+    let owner = permit.owner();
     // A factory is per path; the camera's address or login may have changed since it was made,
     // so replace it.
     let factory = rtsp::RTSPMediaFactory::new();
@@ -161,7 +181,7 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, source: 
             tracing::error!("gate: a relay media without its appsrc");
             return;
         };
-        shared.relays.subscribe(key, &source, appsrc.clone());
+        shared.relays.subscribe(key, owner, &source, appsrc.clone());
         let weak = Arc::downgrade(&shared);
         media.connect_unprepared(move |_| {
             if let Some(shared) = weak.upgrade() {
@@ -186,6 +206,8 @@ struct ViewerFeed {
 struct UpstreamState {
     /// The latest keyframe group, keyframe first; empty until the first keyframe arrives.
     gop: Vec<gst::Buffer>,
+    /// The bytes in `gop`.
+    gop_bytes: usize,
     viewers: Vec<ViewerFeed>,
     /// Since when nobody watches.
     idle_since: Option<Instant>,
@@ -197,15 +219,18 @@ struct UpstreamState {
 /// One connection to one camera stream.
 struct Upstream {
     key: StreamKey,
+    /// The device's owner: upstreams are capped per owner.
+    owner: AccountId,
     source: CameraStream,
     pipeline: Option<gst::Pipeline>,
     state: Arc<Mutex<UpstreamState>>,
 }
 
 impl Upstream {
-    fn start(key: StreamKey, source: CameraStream) -> Arc<Upstream> {
+    fn start(key: StreamKey, owner: AccountId, source: CameraStream) -> Arc<Upstream> {
         let state = Arc::new(Mutex::new(UpstreamState {
             gop: Vec::new(),
+            gop_bytes: 0,
             viewers: Vec::new(),
             idle_since: Some(Instant::now()),
             failed: false,
@@ -219,7 +244,7 @@ impl Upstream {
                 None
             }
         };
-        Arc::new(Upstream { key, source, pipeline, state })
+        Arc::new(Upstream { key, owner, source, pipeline, state })
     }
 
     fn failed(&self) -> bool {
@@ -395,10 +420,20 @@ fn relay_buffer(state: &Mutex<UpstreamState>, buffer: gst::Buffer) {
     let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) && !same_picture;
     if keyframe {
         state.gop.clear();
+        state.gop_bytes = 0;
     }
-    // Cache only from a keyframe on (an upstream joins the camera between keyframes).
-    if (keyframe || !state.gop.is_empty()) && state.gop.len() < MAX_GOP_BUFFERS {
-        state.gop.push(buffer.clone());
+    // Cache only from a keyframe on (an upstream joins the camera between keyframes). A group
+    // that outgrows the cache is dropped whole (a part of one would not decode); new viewers
+    // then wait for the camera's next keyframe.
+    if keyframe || !state.gop.is_empty() {
+        let bytes = state.gop_bytes + buffer.size();
+        if state.gop.len() < MAX_GOP_BUFFERS && bytes <= MAX_GOP_BYTES {
+            state.gop.push(buffer.clone());
+            state.gop_bytes = bytes;
+        } else {
+            state.gop.clear();
+            state.gop_bytes = 0;
+        }
     }
     state.viewers.retain_mut(|viewer| {
         viewer.started |= keyframe;

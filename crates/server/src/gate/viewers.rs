@@ -1,14 +1,15 @@
 //! Open viewers and the rule that ends them: every viewer's permit is re-checked by the authority
 //! after each committed change and every 250 ms (expiry, schedule windows); a viewer whose permit
 //! no longer holds is closed at once, and so is one whose device's facts could not be read for
-//! 2 s (the gate fails closed). Opening and closing go into the owner's activity log.
+//! 2 s (the gate fails closed), and so is one whose session has ended (signed out, a password
+//! change, account deletion). Opening and closing go into the owner's activity log.
 //! (A *viewer* is one RTSP connection that claimed a ticket; a *session* is a signed-in login.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use camshare_api::{ActivityKind, DeviceId};
+use camshare_api::{AccountId, ActivityKind, DeviceId};
 use gstreamer::glib;
 use gstreamer::glib::object::ObjectExt;
 use gstreamer_rtsp_server as rtsp;
@@ -34,6 +35,8 @@ struct Viewer {
     client: glib::WeakRef<rtsp::RTSPClient>,
     ticket_hash: String,
     permit: Permit,
+    /// The signed-in session its ticket was issued to: the viewer ends with it.
+    session: Option<i64>,
     opened: Instant,
     /// Why the gate closed it, once it did.
     ended_because: Option<&'static str>,
@@ -64,6 +67,11 @@ impl Viewers {
         open.get(&key_of(client)).filter(|v| v.ticket_hash == ticket_hash).map(|v| v.permit)
     }
 
+    /// How many viewers the account has open (viewers the gate is closing still count).
+    pub(crate) fn count_of(&self, account: AccountId) -> usize {
+        self.open.lock().expect("viewers lock").values().filter(|v| v.permit.account() == account).count()
+    }
+
     /// Whether this connection already claimed a ticket.
     pub(crate) fn is_bound(&self, client: &rtsp::RTSPClient) -> bool {
         self.open.lock().expect("viewers lock").contains_key(&key_of(client))
@@ -77,10 +85,17 @@ impl Viewers {
         client: &rtsp::RTSPClient,
         ticket_hash: String,
         permit: Permit,
+        session: Option<i64>,
     ) {
         let key = key_of(client);
-        let viewer =
-            Viewer { client: client.downgrade(), ticket_hash, permit, opened: Instant::now(), ended_because: None };
+        let viewer = Viewer {
+            client: client.downgrade(),
+            ticket_hash,
+            permit,
+            session,
+            opened: Instant::now(),
+            ended_because: None,
+        };
         self.open.lock().expect("viewers lock").insert(key, viewer);
         let weak = Arc::downgrade(shared);
         client.connect_closed(move |_| {
@@ -93,6 +108,21 @@ impl Viewers {
             }
         });
         log(shared, ActivityKind::StreamOpened, permit, what(&permit));
+    }
+
+    /// Closes every viewer of the owner's devices, the owner's own included; returns how many.
+    pub(crate) fn close_of_owner(&self, shared: &GateShared, owner: AccountId, because: &'static str) -> usize {
+        let keys: Vec<usize> = {
+            let open = self.open.lock().expect("viewers lock");
+            open.iter()
+                .filter(|(_, v)| v.ended_because.is_none() && v.permit.owner() == owner)
+                .map(|(k, _)| *k)
+                .collect()
+        };
+        for &key in &keys {
+            self.close(shared, key, because);
+        }
+        keys.len()
     }
 
     /// Closes every viewer (the gate is stopping).
@@ -119,9 +149,9 @@ impl Viewers {
         }
     }
 
-    fn snapshot(&self) -> Vec<(usize, Permit)> {
+    fn snapshot(&self) -> Vec<(usize, Permit, Option<i64>)> {
         let open = self.open.lock().expect("viewers lock");
-        open.iter().filter(|(_, v)| v.ended_because.is_none()).map(|(k, v)| (*k, v.permit)).collect()
+        open.iter().filter(|(_, v)| v.ended_because.is_none()).map(|(k, v)| (*k, v.permit, v.session)).collect()
     }
 }
 
@@ -202,7 +232,11 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
                 loaded = Instant::now();
             }
             let now = shared.clock.now();
-            for (key, permit) in open {
+            if facts.is_empty() {
+                // A fresh reading: also whether each viewer's session still exists.
+                end_viewers_of_ended_sessions(&shared, &open).await;
+            }
+            for (key, permit, _) in open {
                 let device = permit.device();
                 if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(device) {
                     match tokio::time::timeout(LOAD_TIMEOUT, load(&shared, device)).await {
@@ -240,6 +274,31 @@ pub(crate) async fn enforce(shared: Arc<GateShared>) {
             }
         }
         shared.relays.reap_idle();
+    }
+}
+
+/// Closes the viewers whose session has ended (signed out, ended by a password change or reset,
+/// by a reused refresh token, or with its account). A failed reading closes nothing here; the
+/// device facts' reading, which fails with it, closes them after its grace.
+async fn end_viewers_of_ended_sessions(shared: &GateShared, open: &[(usize, Permit, Option<i64>)]) {
+    let mut ids: Vec<i64> = open.iter().filter_map(|(_, _, s)| *s).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return;
+    }
+    // Ids are numbers the server produced, so listing them inline is safe.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let query = format!("SELECT id FROM sessions WHERE id IN ({list})");
+    let live: Vec<i64> =
+        match tokio::time::timeout(LOAD_TIMEOUT, sqlx::query_scalar(&query).fetch_all(&shared.db.pool)).await {
+            Ok(Ok(live)) => live,
+            _ => return,
+        };
+    for (key, _, session) in open {
+        if session.is_some_and(|s| !live.contains(&s)) {
+            shared.viewers.close(shared, *key, "its session ended");
+        }
     }
 }
 

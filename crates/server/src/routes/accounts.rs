@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, response::IntoResponse};
 use camshare_api::{
-    Account, ApiError, ChangePassword, FinishPasswordReset, PasswordResetStarted, Refresh, ResendSignUpCode, Session,
-    SignIn, SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode, VerifyAccountCode, VerifySignUp,
-    routes,
+    Account, ApiError, ChangePassword, DeleteAccount, FinishPasswordReset, PasswordResetStarted, Refresh,
+    ResendSignUpCode, Session, SignIn, SignUp, SignUpStarted, StartPasswordReset, Tokens, VerifiedAccountCode,
+    VerifyAccountCode, VerifySignUp, routes,
 };
 
 use super::AppState;
@@ -80,6 +80,20 @@ pub async fn change_password(
     Body(req): Body<ChangePassword>,
 ) -> Result<StatusCode> {
     passwords::change(&state.db, caller.account, caller.session.id, req, client, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete my account (my password again): every share both ways ends, my devices and history
+/// are removed, every session and stream ends.
+#[utoipa::path(delete, path = routes::ME, request_body = DeleteAccount, tag = "accounts",
+    security(("bearer" = [])), responses((status = 204), (status = 400, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ClientAddr(client): ClientAddr,
+    Body(req): Body<DeleteAccount>,
+) -> Result<StatusCode> {
+    crate::account_deletion::delete(&state.db, caller.account, req, client, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

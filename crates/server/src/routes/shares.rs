@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use camshare_api::{
-    AccessDecision, AccessQuery, ApiError, CreateShares, CreatedShares, EditShare, OutgoingShare, ShareId, routes,
+    AccessDecision, AccessQuery, ApiError, CreateShares, CreatedShares, EditShare, OutgoingShare, RevokedEverything,
+    ShareId, routes,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -118,6 +119,18 @@ pub async fn cancel_share(
 ) -> Result<Json<OutgoingShare>> {
     sharing::cancel(&state.db, caller.account, id, state.now()).await?;
     Ok(Json(outgoing(&state, caller, id).await?))
+}
+
+/// The emergency button: end every share and invite of my devices and every stream open on them,
+/// in one step. The answer lists what ended.
+#[utoipa::path(post, path = routes::SHARES_REVOKE_EVERYTHING, tag = "shares", security(("bearer" = [])),
+    responses((status = 200, body = RevokedEverything), (status = 401, body = ApiError)))]
+pub async fn revoke_everything(State(state): State<AppState>, caller: Caller) -> Result<Json<RevokedEverything>> {
+    let ended = sharing::revoke_everything(&state.db, caller.account, state.now()).await?;
+    // The enforcer would close the recipients' streams within moments of the commit; closing
+    // them here makes it now, and ends the owner's own as well.
+    let streams = state.gate.as_ref().map_or(0, |gate| gate.end_viewers_of_owner(caller.account));
+    Ok(Json(RevokedEverything { ended, streams_ended: u32::try_from(streams).unwrap_or(u32::MAX) }))
 }
 
 /// Ask the authority: may I use this function on this channel now? A device that is neither

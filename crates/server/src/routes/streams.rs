@@ -34,7 +34,8 @@ pub async fn create_stream_ticket(
     let permit = permits::decide(&state.db.pool, caller.account, req.device, req.channel, purpose, now)
         .await?
         .map_err(Refusal::into_api_error)?;
-    let Some((ticket, expires_at)) = tickets::issue(&state.db.pool, &permit, now).await? else {
+    let Some((ticket, expires_at)) = tickets::issue(&state.db.pool, &permit, Some(caller.session.id), now).await?
+    else {
         let most = tickets::OPEN_PER_ACCOUNT;
         return Err(ApiError::new(
             ErrorKind::RateLimited,

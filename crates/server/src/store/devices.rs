@@ -1,5 +1,6 @@
 //! The SQL of devices and their channels. Camera credentials are stored encrypted with the
-//! server key and are decrypted only to show the owner the username and for the media gate.
+//! server key, bound to their device's id, and are decrypted only to show the owner the username
+//! and for the media gate.
 //! The rules (what a valid device is, what a change tells whom) are in `crate::devices`.
 
 use std::collections::HashMap;
@@ -64,7 +65,8 @@ pub async fn channels_by_device<'c>(
 }
 
 fn to_device(row: DeviceRow, channels: Vec<Channel>, key: &ServerKey) -> Result<Device> {
-    let creds: Credentials = serde_json::from_slice(&key.decrypt(&row.credentials)?).map_err(ServerError::internal)?;
+    let creds: Credentials = serde_json::from_slice(&key.open_credentials(DeviceId(row.id), &row.credentials)?)
+        .map_err(ServerError::internal)?;
     Ok(Device {
         id: DeviceId(row.id),
         name: row.name,
@@ -159,17 +161,21 @@ pub async fn insert(
     let creds =
         serde_json::to_vec(&Credentials { username: new.username.to_string(), password: new.password.to_string() })
             .map_err(ServerError::internal)?;
+    // The id is known only once the row exists; the credentials are sealed to it in the same
+    // transaction.
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO devices (owner_id, name, kind, rtsp_url, credentials, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO devices (owner_id, name, kind, rtsp_url, credentials, credentials_version, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, 2, $6) RETURNING id",
     )
     .bind(owner.0)
     .bind(new.name)
     .bind(new.kind.as_str())
     .bind(new.rtsp_url)
-    .bind(key.encrypt(&creds))
+    .bind(Vec::<u8>::new())
     .bind(to_millis(now))
     .fetch_one(&mut *tx)
     .await?;
+    store_credentials(tx, key, DeviceId(id), &creds).await?;
     for (i, channel) in new.channel_names.iter().enumerate() {
         sqlx::query("INSERT INTO channels (device_id, number, name) VALUES ($1, $2, $3)")
             .bind(id)
@@ -201,16 +207,46 @@ pub async fn set_login(
 ) -> Result<()> {
     let blob: Vec<u8> =
         sqlx::query_scalar("SELECT credentials FROM devices WHERE id = $1").bind(id.0).fetch_one(&mut *tx).await?;
-    let mut creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
+    let mut creds: Credentials =
+        serde_json::from_slice(&key.open_credentials(id, &blob)?).map_err(ServerError::internal)?;
     if let Some(u) = username {
         creds.username = u.to_string();
     }
     if let Some(p) = password {
         creds.password = p.to_string();
     }
-    let blob = key.encrypt(&serde_json::to_vec(&creds).map_err(ServerError::internal)?);
-    sqlx::query("UPDATE devices SET credentials = $1 WHERE id = $2").bind(blob).bind(id.0).execute(&mut *tx).await?;
+    store_credentials(tx, key, id, &serde_json::to_vec(&creds).map_err(ServerError::internal)?).await
+}
+
+/// Seals credentials to their device and stores them (version 2).
+async fn store_credentials(tx: &mut AnyConnection, key: &ServerKey, id: DeviceId, plaintext: &[u8]) -> Result<()> {
+    sqlx::query("UPDATE devices SET credentials = $1, credentials_version = 2 WHERE id = $2")
+        .bind(key.seal_credentials(id, plaintext))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
+}
+
+/// Seals credentials stored before they were bound to their device (version 1) again, bound;
+/// run once at start. Each row is rewritten only if it is still version 1, so two servers
+/// starting at once do not undo each other. Returns how many were sealed.
+pub async fn bind_credentials(db: &Db, key: &ServerKey) -> Result<usize> {
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, credentials FROM devices WHERE credentials_version = 1").fetch_all(&db.pool).await?;
+    let mut sealed = 0;
+    for (id, blob) in rows {
+        let plaintext = key.open_unbound_credentials(&blob)?;
+        let done = sqlx::query(
+            "UPDATE devices SET credentials = $1, credentials_version = 2 WHERE id = $2 AND credentials_version = 1",
+        )
+        .bind(key.seal_credentials(DeviceId(id), &plaintext))
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+        sealed += done.rows_affected() as usize;
+    }
+    Ok(sealed)
 }
 
 pub async fn set_name(tx: &mut AnyConnection, id: DeviceId, name: &str) -> Result<()> {
@@ -265,7 +301,8 @@ pub async fn camera_login(conn: &mut AnyConnection, key: &ServerKey, id: DeviceI
         .fetch_optional(conn)
         .await?;
     let Some((rtsp_url, blob)) = row else { return Ok(None) };
-    let creds: Credentials = serde_json::from_slice(&key.decrypt(&blob)?).map_err(ServerError::internal)?;
+    let creds: Credentials =
+        serde_json::from_slice(&key.open_credentials(id, &blob)?).map_err(ServerError::internal)?;
     let address = RtspAddress::parse(&rtsp_url).map_err(ServerError::internal)?;
     Ok(Some(CameraLogin { address, username: creds.username, password: Secret::from(creds.password) }))
 }

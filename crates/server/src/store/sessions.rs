@@ -154,6 +154,8 @@ pub async fn rotate(
 pub async fn delete(db: &Db, session: SessionRef) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session.id).execute(&db.pool).await?;
     db.sessions.evict_session(session.id);
+    // The gate's enforcer looks again at once: the session's streams end with it.
+    db.hub.committed();
     Ok(())
 }
 
@@ -173,6 +175,7 @@ pub async fn delete_others(tx: &mut AnyConnection, account: AccountId, keep: Opt
 pub async fn delete_all(db: &Db, account: AccountId) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(&db.pool).await?;
     db.sessions.evict_account(account);
+    db.hub.committed();
     Ok(())
 }
 

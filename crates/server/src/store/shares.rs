@@ -423,6 +423,26 @@ pub async fn set_invite_deadline(conn: &mut AnyConnection, id: ShareId, deadline
 }
 
 /// The pending and accepted shares of one recipient, oldest first.
+/// Every active share (pending or accepted) of the owner's devices.
+pub async fn active_of_owner(conn: &mut AnyConnection, owner: AccountId) -> Result<Vec<ShareRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_SHARE} WHERE s.owner_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+    ))
+    .bind(owner.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Every active share (pending or accepted) made to the account, by any owner.
+pub async fn active_received_by(conn: &mut AnyConnection, account: AccountId) -> Result<Vec<ShareRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_SHARE} WHERE r.account_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+    ))
+    .bind(account.0)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn active_of_recipient(conn: &mut AnyConnection, recipient: RecipientId) -> Result<Vec<ShareRow>> {
     Ok(sqlx::query_as(&format!(
         "{SELECT_SHARE} WHERE s.recipient_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"

@@ -22,6 +22,8 @@ pub const OPEN_PER_ACCOUNT: i64 = 32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claim {
     pub account: AccountId,
+    /// The session the ticket was issued to (`None` for tickets issued outside a session).
+    pub session: Option<i64>,
     pub device: DeviceId,
     pub channel: u16,
     pub purpose: Purpose,
@@ -49,16 +51,21 @@ fn purpose_of(name: &str, stream: &str, from_ms: Option<i64>, to_ms: Option<i64>
     })
 }
 
-/// Stores a new ticket for what the permit allows and returns it (the only time it exists in
-/// clear).
-pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<Option<(Secret, Timestamp)>> {
+/// Stores a new ticket for what the permit allows, issued to `session`, and returns it (the
+/// only time it exists in clear).
+pub async fn issue(
+    pool: &AnyPool,
+    permit: &Permit,
+    session: Option<i64>,
+    now: Timestamp,
+) -> Result<Option<(Secret, Timestamp)>> {
     let ticket = new_token();
     let expires = now + TICKET_LIFETIME;
     let (purpose, stream, from_ms, to_ms) = purpose_columns(permit.purpose());
     // One statement: the count of the account's open tickets and the insert see the same rows.
     let done = sqlx::query(
-        "INSERT INTO stream_tickets (hash, account_id, device_id, channel, stream, purpose, from_ms, to_ms, expires_ms) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+        "INSERT INTO stream_tickets (hash, account_id, device_id, channel, stream, purpose, from_ms, to_ms, expires_ms, session_id) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $12 \
          WHERE (SELECT COUNT(*) FROM stream_tickets WHERE account_id = $2 AND used_ms IS NULL AND expires_ms > $10) < $11",
     )
     .bind(token_hash(&ticket))
@@ -72,31 +79,69 @@ pub async fn issue(pool: &AnyPool, permit: &Permit, now: Timestamp) -> Result<Op
     .bind(to_millis(expires))
     .bind(to_millis(now))
     .bind(OPEN_PER_ACCOUNT)
+    .bind(session)
     .execute(pool)
     .await?;
     Ok((done.rows_affected() == 1).then(|| (ticket.into(), expires)))
 }
 
+/// Whether `text` has the shape of a ticket this server issues (43 characters of URL-safe
+/// base64, like every token from `new_token`). A made-up ticket of another shape is refused
+/// without hashing it or reading the database.
+pub fn looks_like_ticket(text: &str) -> bool {
+    text.len() == 43 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Marks the ticket used and returns what it names, if it exists, is unused and has not expired.
-/// Missing, reused and expired tickets all answer `None`.
+/// Missing, reused and expired tickets all answer `None`. A ticket nobody issued costs one
+/// indexed read, never a write: on SQLite a write takes the database's only write lock, and a
+/// flood of made-up tickets must not queue the real writers behind it.
 pub async fn claim(pool: &AnyPool, ticket: &str, now: Timestamp) -> Result<Option<Claim>> {
-    type Row = (i64, i64, i32, String, String, Option<i64>, Option<i64>);
+    if !looks_like_ticket(ticket) {
+        return Ok(None);
+    }
+    let hash = token_hash(ticket);
+    let open: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM stream_tickets WHERE hash = $1 AND used_ms IS NULL AND expires_ms > $2")
+            .bind(&hash)
+            .bind(to_millis(now))
+            .fetch_optional(pool)
+            .await?;
+    if open.is_none() {
+        return Ok(None);
+    }
+    type Row = (i64, Option<i64>, i64, i32, String, String, Option<i64>, Option<i64>);
+    // The read above was only a filter: this conditional write is the claim, so two connections
+    // presenting one ticket at once still get it once.
     let row: Option<Row> = sqlx::query_as(
         "UPDATE stream_tickets SET used_ms = $1 WHERE hash = $2 AND used_ms IS NULL AND expires_ms > $1 \
-         RETURNING account_id, device_id, channel, stream, purpose, from_ms, to_ms",
+         RETURNING account_id, session_id, device_id, channel, stream, purpose, from_ms, to_ms",
     )
     .bind(to_millis(now))
-    .bind(token_hash(ticket))
+    .bind(&hash)
     .fetch_optional(pool)
     .await?;
-    Ok(row.and_then(|(account, device, channel, stream, purpose, from_ms, to_ms)| {
+    Ok(row.and_then(|(account, session, device, channel, stream, purpose, from_ms, to_ms)| {
         Some(Claim {
             account: AccountId(account),
+            session,
             device: DeviceId(device),
             channel: u16::try_from(channel).ok()?,
             purpose: purpose_of(&purpose, &stream, from_ms, to_ms)?,
         })
     }))
+}
+
+/// Forgets the unused tickets for the owner's devices (revoke everything: nothing issued before
+/// it opens a stream after it).
+pub async fn forget_unused_of_owner(conn: &mut sqlx::AnyConnection, owner: AccountId) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM stream_tickets WHERE used_ms IS NULL AND device_id IN (SELECT id FROM devices WHERE owner_id = $1)",
+    )
+    .bind(owner.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Forgets tickets that expired over an hour ago (housekeeping).
@@ -126,5 +171,14 @@ mod tests {
         }
         assert_eq!(purpose_of("teleport", "", None, None), None);
         assert_eq!(purpose_of("live", "", None, None), None);
+    }
+
+    #[test]
+    fn only_the_shape_of_an_issued_ticket_is_looked_up() {
+        assert!(looks_like_ticket(&new_token()));
+        assert!(!looks_like_ticket(""));
+        assert!(!looks_like_ticket(&"a".repeat(44)));
+        assert!(!looks_like_ticket(&format!("{}=", "a".repeat(42))));
+        assert!(!looks_like_ticket(&"é".repeat(21)));
     }
 }

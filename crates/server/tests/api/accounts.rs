@@ -362,3 +362,75 @@ async fn a_session_has_an_absolute_lifetime(engine: Engine) {
     );
 }
 on_both_engines!(a_session_has_an_absolute_lifetime, super::a_session_has_an_absolute_lifetime);
+
+/// Issue 10, item 5: deleting an account. A wrong password (or another account's token) deletes
+/// nothing; the right one ends every share both ways — the owner who shared with Bob sees him
+/// gone, Carol (with whom Bob shared) loses Bob's camera — every session ends, Bob's devices,
+/// sessions and events are removed, and the address is free for a new sign-up.
+async fn deleting_an_account_ends_its_shares_both_ways(engine: Engine) {
+    let api = Api::start(engine).await;
+    let olga = api.sign_up("Olga", "olga@example.com").await;
+    let mut bob = api.sign_up("Bob", "bob@example.com").await;
+    let carol = api.sign_up("Carol", "carol@example.com").await;
+    let olgas = api.add_nvr(&olga, "Garage", 2).await;
+    let to_bob = api.share(&olga, &bob.email, olgas, json!({"1": ["live_view"]}), None).await;
+    api.accept(&bob, to_bob).await;
+    let second = api.add_nvr(&olga, "Shed", 1).await;
+    let pending_to_bob = api.share(&olga, &bob.email, second, json!({"1": ["live_view"]}), None).await;
+    let bobs = api.add_nvr(&bob, "Bob's porch", 1).await;
+    let to_carol = api.share(&bob, &carol.email, bobs, json!({"1": ["live_view"]}), None).await;
+    api.accept(&carol, to_carol).await;
+    let first_session = bob.token.clone();
+    api.sign_in(&mut bob).await;
+
+    // A wrong password deletes nothing; Carol's token deletes Carol's account only if hers.
+    let (status, v) =
+        api.call(Method::DELETE, "/api/me", Some(&bob.token), Some(json!({"password": "wrong-one"}))).await;
+    assert_eq!((status, v["field"].as_str()), (400, Some("password")), "{v}");
+    let (status, _) = api.call(Method::DELETE, "/api/me", None, Some(json!({"password": "password123"}))).await;
+    assert_eq!(status, 401);
+    assert_eq!(api.ok(Method::GET, "/api/shared-devices", &carol.token, None).await.as_array().unwrap().len(), 1);
+
+    let (status, v) =
+        api.call(Method::DELETE, "/api/me", Some(&bob.token), Some(json!({"password": "password123"}))).await;
+    assert_eq!(status, 204, "{v}");
+    for token in [&bob.token, &first_session] {
+        let (status, _) = api.call(Method::GET, "/api/me", Some(token), None).await;
+        assert_eq!(status, 401, "a session of the deleted account still works");
+    }
+    let (status, _) = api
+        .call(Method::POST, "/api/sessions", None, Some(json!({"login": "bob@example.com", "password": "password123"})))
+        .await;
+    assert_eq!(status, 401, "the deleted account still signs in");
+
+    // Olga: the accepted share is removed, the open invite rejected; her log says why.
+    let olgas_shares = api.ok(Method::GET, "/api/shares?all=true", &olga.token, None).await;
+    let status_of =
+        |id: i64| olgas_shares.as_array().unwrap().iter().find(|s| s["id"] == id).map(|s| s["status"].clone()).unwrap();
+    assert_eq!((status_of(to_bob), status_of(pending_to_bob)), (json!("removed"), json!("rejected")));
+    let log = api.ok(Method::GET, "/api/activity", &olga.token, None).await;
+    let left = log.as_array().unwrap().iter().filter(|e| e["detail"] == "the recipient deleted their Camshare account");
+    assert_eq!(left.count(), 2, "{log}");
+    // Carol: Bob's camera is gone, and she was told.
+    assert_eq!(api.ok(Method::GET, "/api/shared-devices", &carol.token, None).await, json!([]));
+
+    // Nothing of Bob's is left.
+    for table in ["devices", "sessions", "events", "stream_tickets"] {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {} = $1",
+            if table == "devices" { "owner_id" } else { "account_id" }
+        ))
+        .bind(bob.id)
+        .fetch_one(&api.db().pool)
+        .await
+        .unwrap();
+        assert_eq!(n, 0, "{table} still holds Bob's rows");
+    }
+    // The address can make a new account, which inherits nothing.
+    let started = api.start_sign_up("Bob again", "bob@example.com").await;
+    let code = api.wait_for_code("bob@example.com", 1).await;
+    let again = api.verify(&started, &code).await;
+    assert_eq!(api.ok(Method::GET, "/api/shared-devices", &again.token, None).await, json!([]));
+    assert_eq!(api.ok(Method::GET, "/api/invites", &again.token, None).await, json!([]));
+}
+on_both_engines!(deleting_an_account_ends_its_shares_both_ways, super::deleting_an_account_ends_its_shares_both_ways);

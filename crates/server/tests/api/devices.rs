@@ -158,3 +158,42 @@ async fn listings_stay_whole_while_the_owner_edits(engine: Engine) {
     assert_eq!(list[0]["channels"].as_array().unwrap().len(), 2, "{list}");
 }
 on_both_engines!(listings_stay_whole_while_the_owner_edits, super::listings_stay_whole_while_the_owner_edits);
+
+/// Issue 10, item 7: camera logins are sealed to their device. Someone who can write the database
+/// but not read the server key moves one device's sealed login onto another device's row: it
+/// does not open there (the owner's view of that device fails rather than showing the moved
+/// login), and the device it came from still works.
+async fn a_camera_login_moved_to_another_device_does_not_open(engine: Engine) {
+    let api = Api::start(engine).await;
+    let owner = api.sign_up("Owner", "owner@example.com").await;
+    let add = |name: &str, user: &str| {
+        json!({"name": name, "kind": "camera", "rtsp_url": "rtsp://127.0.0.1:554/Streaming/Channels/101",
+               "username": user, "password": "CameraSecret99"})
+    };
+    let porch = api.ok(Method::POST, "/api/devices", &owner.token, Some(add("Porch", "porch-login"))).await["id"]
+        .as_i64()
+        .unwrap();
+    let shed = api.ok(Method::POST, "/api/devices", &owner.token, Some(add("Shed", "shed-login"))).await["id"]
+        .as_i64()
+        .unwrap();
+    let blob: Vec<u8> = sqlx::query_scalar("SELECT credentials FROM devices WHERE id = $1")
+        .bind(porch)
+        .fetch_one(&api.db().pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE devices SET credentials = $1 WHERE id = $2")
+        .bind(blob)
+        .bind(shed)
+        .execute(&api.db().pool)
+        .await
+        .unwrap();
+    let (status, body) = api.call(Method::GET, &format!("/api/devices/{shed}"), Some(&owner.token), None).await;
+    assert_eq!(status, 500, "the moved login opened on another device: {body}");
+    assert!(!body.to_string().contains("porch-login"), "{body}");
+    let own = api.ok(Method::GET, &format!("/api/devices/{porch}"), &owner.token, None).await;
+    assert_eq!(own["username"], "porch-login");
+}
+on_both_engines!(
+    a_camera_login_moved_to_another_device_does_not_open,
+    super::a_camera_login_moved_to_another_device_does_not_open
+);

@@ -57,17 +57,27 @@ impl Api {
         (status, serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) }))
     }
 
-    /// Sends raw bytes as a JSON body.
+    /// Sends raw bytes as a JSON body. A body the server refuses for its size is not read to its
+    /// end, and the server may close the connection before this side has read the answer (the
+    /// unread bytes reset it; RFC 9112 §9.6): such a send is tried again, up to three times.
     pub async fn call_raw(&self, method: Method, path: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
-        let resp = self
-            .http
-            .request(method, format!("{}{}", self.app.base_url, path))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let mut tries = 0;
+        let resp = loop {
+            let sent = self
+                .http
+                .request(method.clone(), format!("{}{}", self.app.base_url, path))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await;
+            tries += 1;
+            match sent {
+                Ok(resp) => break resp,
+                Err(e) if tries < 3 && e.is_request() => continue,
+                Err(e) => panic!("{method} {path}: {e}"),
+            }
+        };
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }

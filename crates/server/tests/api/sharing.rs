@@ -258,3 +258,66 @@ async fn stream_tickets_per_account_are_capped(engine: Engine) {
     assert_eq!(status, 201, "{v}");
 }
 on_both_engines!(stream_tickets_per_account_are_capped, super::stream_tickets_per_account_are_capped);
+
+/// Issue 10: "Revoke everything". Strangers and recipients pressing it end nothing of the owner's;
+/// the owner's one call revokes the accepted share, cancels the open invite, forgets unused
+/// tickets (one issued before does not open after), tells both recipients, and the activity log
+/// lists it all. A second press finds nothing left.
+async fn revoke_everything_ends_all_of_the_owners_sharing(engine: Engine) {
+    let api = Api::start(engine).await;
+    let owner = api.sign_up("Olga", "olga@example.com").await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let carol = api.sign_up("Carol", "carol@example.com").await;
+    let mallory = api.sign_up("Mallory", "mallory@example.com").await;
+    let nvr = api.add_nvr(&owner, "Garage", 4).await;
+    let bobs = api.share(&owner, &bob.email, nvr, json!({"1": ["live_view"]}), None).await;
+    api.accept(&bob, bobs).await;
+    let carols = api.share(&owner, &carol.email, nvr, json!({"2": ["live_view"]}), None).await;
+    let ask = json!({"device": nvr, "channel": 1, "stream": "sub"});
+    let (status, _) = api.call(Method::POST, "/api/stream-tickets", Some(&bob.token), Some(ask.clone())).await;
+    assert_eq!(status, 201);
+
+    // Mallory (a stranger) and Bob (a recipient) press it: nothing of Olga's ends.
+    for who in [&mallory, &bob] {
+        let done = api.ok(Method::POST, "/api/shares/revoke-everything", &who.token, None).await;
+        assert_eq!(done["ended"], json!([]), "{done}");
+    }
+    assert_eq!(api.ok(Method::GET, "/api/shares", &owner.token, None).await.as_array().unwrap().len(), 2);
+    let (status, _) = api.call(Method::POST, "/api/shares/revoke-everything", None, None).await;
+    assert_eq!(status, 401);
+
+    let done = api.ok(Method::POST, "/api/shares/revoke-everything", &owner.token, None).await;
+    let ended: Vec<(i64, &str)> = done["ended"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["share"].as_i64().unwrap(), e["was"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ended, [(bobs, "accepted"), (carols, "pending")], "{done}");
+    assert_eq!(done["streams_ended"], 0);
+    assert_eq!(api.ok(Method::GET, "/api/shares", &owner.token, None).await, json!([]));
+    assert_eq!(api.ok(Method::GET, "/api/shared-devices", &bob.token, None).await, json!([]));
+    assert_eq!(api.ok(Method::GET, "/api/invites", &carol.token, None).await, json!([]));
+    let (status, _) = api.call(Method::POST, "/api/stream-tickets", Some(&bob.token), Some(ask)).await;
+    assert_eq!(status, 404, "Bob still gets tickets");
+    let unused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stream_tickets WHERE used_ms IS NULL")
+        .fetch_one(&api.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(unused, 0, "a ticket issued before the revoke is still stored");
+
+    let log = api.ok(Method::GET, "/api/activity", &owner.token, None).await;
+    let kinds: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in ["everything_revoked", "revoked", "cancelled"] {
+        assert!(kinds.contains(&kind), "no `{kind}` line: {log}");
+    }
+    let summary = log.as_array().unwrap().iter().find(|e| e["kind"] == "everything_revoked").unwrap();
+    assert_eq!(summary["detail"], "ended 2 shares", "{summary}");
+
+    let again = api.ok(Method::POST, "/api/shares/revoke-everything", &owner.token, None).await;
+    assert_eq!(again["ended"], json!([]));
+}
+on_both_engines!(
+    revoke_everything_ends_all_of_the_owners_sharing,
+    super::revoke_everything_ends_all_of_the_owners_sharing
+);

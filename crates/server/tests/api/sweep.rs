@@ -22,7 +22,8 @@ enum Who {
     Recipient,
     /// The owner or an accepted recipient of the device.
     Party,
-    /// Acts on the caller's own sessions only (signing out); not called by outsiders here.
+    /// Acts on the caller's own sessions or account only (signing out, deleting the account);
+    /// not called by outsiders here.
     OwnSession,
 }
 
@@ -44,6 +45,7 @@ const ROUTES: &[Route] = &[
     Route { method: "delete", path: "/api/sessions", who: Who::OwnSession },
     Route { method: "delete", path: "/api/sessions/current", who: Who::OwnSession },
     Route { method: "get", path: "/api/me", who: Who::Anyone },
+    Route { method: "delete", path: "/api/me", who: Who::OwnSession },
     Route { method: "post", path: "/api/account-codes/verify", who: Who::Anyone },
     Route { method: "get", path: "/api/devices", who: Who::Anyone },
     Route { method: "post", path: "/api/devices", who: Who::Anyone },
@@ -58,6 +60,7 @@ const ROUTES: &[Route] = &[
     Route { method: "delete", path: "/api/shares/{id}", who: Who::Owner },
     Route { method: "post", path: "/api/shares/{id}/resend", who: Who::Owner },
     Route { method: "post", path: "/api/shares/{id}/cancel", who: Who::Owner },
+    Route { method: "post", path: "/api/shares/revoke-everything", who: Who::Anyone },
     Route { method: "get", path: "/api/access", who: Who::Party },
     Route { method: "post", path: "/api/stream-tickets", who: Who::Party },
     Route { method: "get", path: "/api/recipients", who: Who::Anyone },
