@@ -65,6 +65,7 @@ pub fn run() {
             commands::session::start_password_reset,
             commands::session::finish_password_reset,
             commands::session::change_password,
+            commands::session::delete_account,
             commands::session::sign_in,
             commands::session::sign_out,
             commands::session::me,

@@ -2,8 +2,8 @@
 //! app knows at start.
 
 use camshare_api::{
-    Account, ChangePassword, FinishPasswordReset, PasswordResetStarted, Secret, SignIn, SignUp, SignUpStarted,
-    VerifiedAccountCode,
+    Account, ChangePassword, DeleteAccount, FinishPasswordReset, PasswordResetStarted, Secret, SignIn, SignUp,
+    SignUpStarted, VerifiedAccountCode,
 };
 use camshare_client::Client;
 use camshare_client::keychain::SessionStore;
@@ -146,6 +146,19 @@ pub async fn change_password(
 ) -> CommandResult<()> {
     let body = ChangePassword { current_password: current_password.into(), new_password: new_password.into() };
     Ok(state.client().await?.change_password(&body).await?)
+}
+
+/// Deletes the signed-in account (its password again), then ends this app's session as signing
+/// out does: open tiles close, the kept sign-in is forgotten.
+#[tauri::command]
+pub async fn delete_account(
+    state: State<'_, AppState>,
+    live: State<'_, crate::live::LiveStreams>,
+    password: String,
+) -> CommandResult<()> {
+    state.client().await?.delete_account(&DeleteAccount { password: password.into() }).await?;
+    live.close_all();
+    state.stop().await
 }
 
 #[tauri::command]

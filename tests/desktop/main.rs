@@ -130,6 +130,25 @@ async fn sign_up_and_reset() {
     app.click("sign-in-submit").await;
     app.find("nav-sign-out").await;
     step!("reset the password with the mailed code and signed in with it");
+
+    // Delete the account: a wrong password is named and deletes nothing; the right one signs
+    // the app out with a notice, and the login no longer signs in.
+    app.click("nav-account").await;
+    app.click("delete-account").await;
+    app.fill("delete-account-password", "not-the-password").await;
+    app.click("delete-account-confirm").await;
+    app.find("error-password").await;
+    app.screenshot(&shot_path("delete-account")).await;
+    app.fill("delete-account-password", "a-new-password").await;
+    app.click("delete-account-confirm").await;
+    assert!(app.text("session-notice").await.contains("Your account was deleted"));
+    let me = camshare_client::Client::new(&url).unwrap();
+    let refused = me
+        .sign_in(&camshare_api::SignIn { login: NIA.into(), password: "a-new-password".to_string().into() })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), "invalid_credentials", "the deleted account still signs in");
+    step!("deleted the account from the app");
     app.close().await;
 }
 

@@ -244,6 +244,32 @@ async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     assert!(kinds.contains(&"stream_opened") && kinds.contains(&"stream_closed"), "{kinds:?}");
 }
 
+/// Issue 10, item 5: a stream lives no longer than the session that asked for its ticket. Bob
+/// watches and signs out (on another device, a password change would do the same): his stream
+/// closes, while the owner's, from a session that goes on, keeps running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_sessions_streams() {
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let open = |t: camshare_api::StreamTicket| {
+        let config = gray(&t.url, &t.username, t.ticket.expose());
+        tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+    };
+    let (mut bobs, _, _) = open(bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap()).await.unwrap().unwrap();
+    let (mut owners, _, _) =
+        open(w.owner.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap()).await.unwrap().unwrap();
+    bob.sign_out().await.unwrap();
+    let (ended, after) =
+        tokio::task::spawn_blocking(move || until_ended(&mut bobs, Duration::from_secs(5))).await.unwrap();
+    assert_eq!(ended, StreamError::Closed);
+    eprintln!("sign-out → stream closed after {after:?}");
+    let still = tokio::task::spawn_blocking(move || owners.next_frame(Duration::from_secs(3)).map(|f| f.is_some()))
+        .await
+        .unwrap();
+    assert_eq!(still, Ok(true), "the owner's stream was cut");
+}
+
 /// Issue 10: "Revoke everything". Bob watches channel 2 live and Carol holds an open invite for
 /// channel 3; one call from the owner ends both shares and Bob's stream within 250 ms, and the
 /// activity log lists them.

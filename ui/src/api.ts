@@ -77,6 +77,7 @@ export const changePassword = (args: { currentPassword: string; newPassword: str
 export const signIn = (args: { serverUrl: string; login: string; password: string }) =>
   call<Account>('sign_in', args)
 export const signOut = () => call<null>('sign_out')
+export const deleteAccount = (password: string) => call<null>('delete_account', { password })
 /** Tells the app a screen is drawn (start-up measurement; a no-op unless the app is asked to report). */
 export const markDrawn = (what: string) => call<null>('mark_drawn', { what })
 export const me = () => call<Account>('me')

@@ -55,6 +55,13 @@ pub enum Command {
     },
     /// Show the signed-in account, with its account code ("My QR Code").
     Whoami,
+    /// Delete the signed-in account for good: every share both ways ends, your devices and
+    /// history are removed. Asks you to type `delete` (unless --yes), then for the password.
+    DeleteAccount {
+        /// Do not ask for `delete` (the password is still asked for).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Account codes: what others share with.
     #[command(subcommand)]
     Code(CodeCommand),

@@ -28,7 +28,7 @@ mod invite;
 pub mod keychain;
 mod recipient;
 mod share;
-mod sse;
+pub mod sse;
 mod stream;
 mod transport;
 

@@ -1,12 +1,14 @@
 //! A Server-Sent Events parser: bytes in, messages out, as the WHATWG "event stream
 //! interpretation" describes it. It knows nothing of HTTP or of Camshare's events, so it can be
-//! fed arbitrary chunks in tests.
+//! fed arbitrary chunks in tests (and by the fuzz target `fuzz/fuzz_targets/sse.rs`, which is why
+//! it is public). A server cannot make it hold without end: a line over 64 KiB and a message over
+//! 1 MiB are dropped.
 
 use std::time::Duration;
 
 /// One dispatched SSE message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SseMessage {
+pub struct SseMessage {
     /// The `event:` field, or `message` when the server sent none.
     pub event: String,
     /// The `data:` lines joined with `\n`.
@@ -18,8 +20,12 @@ pub(crate) struct SseMessage {
 /// Incremental parser. Bytes are kept until a line ends, so a chunk may stop anywhere: inside a
 /// line, between a CR and its LF, or inside a multi-byte UTF-8 character.
 #[derive(Debug, Default)]
-pub(crate) struct SseParser {
+pub struct SseParser {
     line: Vec<u8>,
+    /// The current line outgrew `MAX_LINE`: it is dropped when it ends.
+    overlong: bool,
+    /// The current message outgrew `MAX_MESSAGE`: it is dropped when it is dispatched.
+    oversized: bool,
     /// The previous byte was a CR; an LF right after it ends the same line, not a second one.
     after_cr: bool,
     /// The first line was seen; only the first may carry a byte-order mark.
@@ -29,6 +35,11 @@ pub(crate) struct SseParser {
     last_id: String,
     retry: Option<Duration>,
 }
+
+/// The longest line kept; Camshare's events are a few hundred bytes.
+pub const MAX_LINE: usize = 64 * 1024;
+/// The most data one message may gather over its `data:` lines.
+pub const MAX_MESSAGE: usize = 1024 * 1024;
 
 impl SseParser {
     pub fn new() -> SseParser {
@@ -48,7 +59,8 @@ impl SseParser {
                     self.end_line(&mut out);
                     self.after_cr = true;
                 }
-                _ => self.line.push(byte),
+                _ if self.line.len() < MAX_LINE => self.line.push(byte),
+                _ => self.overlong = true,
             }
         }
         out
@@ -68,6 +80,9 @@ impl SseParser {
 
     fn end_line(&mut self, out: &mut Vec<SseMessage>) {
         let raw = std::mem::take(&mut self.line);
+        if std::mem::take(&mut self.overlong) {
+            return;
+        }
         let mut line = String::from_utf8_lossy(&raw).into_owned();
         if !std::mem::replace(&mut self.started, true) && line.starts_with('\u{feff}') {
             line.remove(0);
@@ -85,10 +100,11 @@ impl SseParser {
         };
         match field {
             "event" => self.event = value.to_string(),
-            "data" => {
+            "data" if self.data.len() + value.len() < MAX_MESSAGE => {
                 self.data.push_str(value);
                 self.data.push('\n');
             }
+            "data" => self.oversized = true,
             "id" if !value.contains('\0') => self.last_id = value.to_string(),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 if let Ok(ms) = value.parse() {
@@ -101,6 +117,10 @@ impl SseParser {
 
     fn dispatch(&mut self, out: &mut Vec<SseMessage>) {
         let event = std::mem::take(&mut self.event);
+        if std::mem::take(&mut self.oversized) {
+            self.data.clear();
+            return;
+        }
         if self.data.is_empty() {
             return;
         }
@@ -117,6 +137,20 @@ impl SseParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlong_lines_and_oversized_messages_are_dropped() {
+        let mut parser = SseParser::new();
+        let mut input = b"data: ".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE * 2));
+        input.extend_from_slice(b"\n\ndata: ok\n\n");
+        assert_eq!(parser.feed(&input), vec![message("message", "ok", None)]);
+        assert!(parser.line.capacity() <= MAX_LINE * 2, "the parser held the whole line");
+        let line = format!("data: {}\n", "y".repeat(MAX_LINE - 100));
+        let mut big = line.repeat(MAX_MESSAGE / (MAX_LINE - 100) + 2).into_bytes();
+        big.extend_from_slice(b"\ndata: after\n\n");
+        assert_eq!(SseParser::new().feed(&big), vec![message("message", "after", None)]);
+    }
 
     fn message(event: &str, data: &str, id: Option<&str>) -> SseMessage {
         SseMessage { event: event.to_string(), data: data.to_string(), id: id.map(str::to_string) }

@@ -363,7 +363,6 @@ async fn share(owner: &Person, recipient: &str, device: DeviceId) -> CreatedShar
 struct Follower {
     who: &'static str,
     account: AccountId,
-    client: Client,
     items: mpsc::UnboundedReceiver<Result<Event, ClientError>>,
     task: JoinHandle<()>,
     /// Every event taken so far, in arrival order.
@@ -387,7 +386,7 @@ impl Follower {
                 }
             }
         });
-        Follower { who, account, client, items, task, received: Vec::new(), transient_errors: 0 }
+        Follower { who, account, items, task, received: Vec::new(), transient_errors: 0 }
     }
 
     /// The next event; fails the test if none comes within [`EVENT_TIMEOUT`].
@@ -505,10 +504,16 @@ async fn until_connected(app: &TestApp, follower: &mut Follower, expected: &Even
 }
 
 /// Everything the server stored for the follower's account, read through a fresh stream that
-/// resumes after id 0 over a direct connection with the same session.
+/// resumes after id 0 over a direct connection, in a session of its own: two clients holding
+/// one session would both refresh it with the same refresh token once it expired, and the
+/// server takes the second for a stolen copy and ends the session.
 async fn replay(app: &TestApp, follower: &Follower) -> Vec<Event> {
-    let tokens = follower.client.tokens().expect("signed in");
-    let direct = Client::new(&app.base_url).unwrap().with_tokens(tokens);
+    let direct = Client::new(&app.base_url).unwrap();
+    let login = format!("{}@example.com", follower.who.to_lowercase());
+    direct
+        .sign_in(&camshare_api::SignIn { login, password: "password123".into() })
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", follower.who));
     let mut replayed = Follower::open_as(follower.who, follower.account, direct, Some(EventId(0)));
     let stored = latest_id(&app.db().pool, follower.account).await.expect("newest event id");
     while replayed.last_id() < stored {

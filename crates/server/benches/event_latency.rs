@@ -22,7 +22,7 @@ use camshare_api::{
 use camshare_server::clock::Clock;
 use camshare_server::secrets::{self, ACCOUNT_CODE_ID_LEN};
 use camshare_server::store::{WriteTx, accounts, sessions};
-use camshare_testkit::bench::{load_average, ms, percentile};
+use camshare_testkit::bench::{load_average, ms, open_files_limit, percentile};
 use camshare_testkit::{Engine, TestApp, spawn_app};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -131,12 +131,6 @@ async fn follow(
         }
     }
     eprintln!("an event stream ended early");
-}
-
-fn open_files_limit() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 #[tokio::main]

@@ -1,7 +1,9 @@
 //! Account commands: signup (with the code sent to the address), login, logout, whoami, code
 //! verify, password change / reset.
 
-use camshare_api::{Account, AccountCode, ChangePassword, Email, FinishPasswordReset, Phone, Session, SignIn, SignUp};
+use camshare_api::{
+    Account, AccountCode, ChangePassword, DeleteAccount, Email, FinishPasswordReset, Phone, Session, SignIn, SignUp,
+};
 
 use super::Context;
 use crate::args::{CodeCommand, LoginArgs, PasswordCommand, SignupArgs};
@@ -86,6 +88,32 @@ pub async fn logout(ctx: &Context, everywhere: bool) -> Result<(), CliError> {
         return Ok(());
     }
     output::line(if everywhere { "Signed out everywhere." } else { "Signed out." })
+}
+
+/// `delete-account`: says what goes, asks for `delete` typed (unless `--yes`) and the password,
+/// deletes the account and forgets the local session.
+pub async fn delete_account(ctx: &Context, yes: bool) -> Result<(), CliError> {
+    let account = ctx.client.me().await?;
+    if !yes {
+        eprintln!(
+            "This deletes the account {} for good: everything you share and everything shared with you ends, \
+             and your devices and history are removed.",
+            describe(&account)
+        );
+        let typed = crate::secret::read_line("Type `delete` to go on: ")?;
+        if typed.expose().trim() != "delete" {
+            return Err(CliError::new("cancelled", "nothing was deleted").with_hint("type `delete`, or pass --yes"));
+        }
+    }
+    let password = read_secret("Password: ")?;
+    ctx.client.delete_account(&DeleteAccount { password }).await?;
+    if ctx.env_token.is_none() {
+        ctx.session_store().delete()?;
+    }
+    if ctx.json {
+        return Ok(());
+    }
+    output::line(format!("Deleted the account {}. You are signed out.", describe(&account)))
 }
 
 pub async fn whoami(ctx: &Context) -> Result<(), CliError> {

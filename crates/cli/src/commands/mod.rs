@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Login(args) => account::login(&ctx, args).await,
         Command::Logout { everywhere } => account::logout(&ctx, everywhere).await,
         Command::Whoami => account::whoami(&ctx).await,
+        Command::DeleteAccount { yes } => account::delete_account(&ctx, yes).await,
         Command::Code(command) => account::code(&ctx, command).await,
         Command::Password(command) => account::password(&ctx, command).await,
         Command::Device(command) => device::run(&ctx, command).await,

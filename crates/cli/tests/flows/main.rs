@@ -3,6 +3,7 @@
 //! video and no window.
 
 mod cli;
+mod lifecycle;
 mod owner;
 mod passwords;
 mod players;

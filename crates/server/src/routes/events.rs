@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use camshare_api::{AccountId, ActivityEntry, ActivityId, ApiError, Event, EventId, routes};
+use camshare_api::{AccountId, ActivityEntry, ActivityId, ApiError, ErrorKind, Event, EventId, routes};
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -18,6 +18,11 @@ use super::extract::{Caller, Params};
 use crate::error::Result;
 use crate::store::sessions::{self, SessionRef};
 use crate::store::{Db, activity, events};
+
+/// Event streams one account may hold open at once (its apps on several devices, with room
+/// for reconnects whose old connection has not been noticed gone yet). Each holds a connection
+/// and a task; an account cannot open them without end.
+pub const STREAMS_PER_ACCOUNT: usize = 16;
 
 /// Query of the event stream.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,7 +45,8 @@ struct Follow {
 /// Without `Last-Event-ID` the stream starts with the next event. The first message has only an
 /// `id:` (the start position) and a comment.
 #[utoipa::path(get, path = routes::EVENTS, tag = "events", security(("bearer" = [])), params(EventsQuery),
-    responses((status = 200, description = "text/event-stream of Event", body = Event), (status = 401, body = ApiError)))]
+    responses((status = 200, description = "text/event-stream of Event", body = Event), (status = 401, body = ApiError),
+        (status = 429, body = ApiError)))]
 pub async fn events_stream(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,7 +55,13 @@ pub async fn events_stream(
 ) -> Result<Sse<impl Stream<Item = std::result::Result<SseEvent, Infallible>>>> {
     let from_header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
     // Subscribe before reading the start position, so nothing committed after it is missed.
-    let wake = state.db.hub.subscribe(caller.account);
+    let Some(wake) = state.db.hub.subscribe(caller.account, STREAMS_PER_ACCOUNT) else {
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            format!("this account has {STREAMS_PER_ACCOUNT} event streams open, the most at once; close an app first"),
+        )
+        .into());
+    };
     let last = match from_header.or(q.last_event_id) {
         Some(id) => EventId(id),
         None => events::latest_id(&state.db.pool, caller.account).await?,

@@ -99,10 +99,12 @@ impl EventHub {
         self.writes.send_modify(|v| *v += 1);
     }
 
-    /// A receiver that changes whenever the account gets an event.
-    pub fn subscribe(&self, account: AccountId) -> watch::Receiver<u64> {
+    /// A receiver that changes whenever the account gets an event — one per open event stream,
+    /// so their count is the account's open streams; `None` when `at_most` are open already.
+    pub fn subscribe(&self, account: AccountId, at_most: usize) -> Option<watch::Receiver<u64>> {
         let mut senders = self.senders.lock().expect("event hub lock");
-        senders.entry(account).or_insert_with(|| watch::channel(0).0).subscribe()
+        let sender = senders.entry(account).or_insert_with(|| watch::channel(0).0);
+        (sender.receiver_count() < at_most).then(|| sender.subscribe())
     }
 
     /// Wakes every stream of these accounts; forgets accounts nobody listens to any more.

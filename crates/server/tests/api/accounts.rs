@@ -434,3 +434,37 @@ async fn deleting_an_account_ends_its_shares_both_ways(engine: Engine) {
     assert_eq!(api.ok(Method::GET, "/api/invites", &again.token, None).await, json!([]));
 }
 on_both_engines!(deleting_an_account_ends_its_shares_both_ways, super::deleting_an_account_ends_its_shares_both_ways);
+
+/// Issue 10, item 4: one account holds at most 16 event streams open; the 17th is refused (429)
+/// while another account is served, and closing one makes room.
+async fn event_streams_per_account_are_capped(engine: Engine) {
+    let api = Api::start(engine).await;
+    let bob = api.sign_up("Bob", "bob@example.com").await;
+    let ann = api.sign_up("Ann", "ann@example.com").await;
+    let http = reqwest::Client::new();
+    let open = |token: &str| http.get(format!("{}/api/events", api.app.base_url)).bearer_auth(token.to_string()).send();
+    let mut streams = Vec::new();
+    for i in 0..16 {
+        let resp = open(&bob.token).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "stream {i}");
+        streams.push(resp);
+    }
+    let refused = open(&bob.token).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 429);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["kind"], "rate_limited", "{body}");
+    assert_eq!(open(&ann.token).await.unwrap().status().as_u16(), 200, "another account is refused too");
+    drop(streams.pop());
+    // The server notices a client gone at its next write at the latest (a keep-alive comment
+    // every 15 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let resp = open(&bob.token).await.unwrap();
+        if resp.status().as_u16() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "a closed stream is still counted");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+on_both_engines!(event_streams_per_account_are_capped, super::event_streams_per_account_are_capped);
