@@ -31,6 +31,9 @@ use crate::secrets::ServerKey;
 use crate::store::Db;
 use crate::tasks::BackgroundTasks;
 
+/// Connections the kernel queues for the gate before it accepts them.
+const LISTEN_BACKLOG: i32 = 1024;
+
 /// What the gate needs from the rest of the server.
 pub(crate) struct GateShared {
     pub db: Db,
@@ -81,6 +84,9 @@ impl Gate {
         let server = rtsp::RTSPServer::new();
         server.set_address(&listen.ip().to_string());
         server.set_service(&listen.port().to_string());
+        // gst-rtsp-server's default backlog is 5: under a flood of connections a viewer's SYN
+        // is dropped and retried a second later (measured by benches/gate_flood.rs).
+        server.set_backlog(LISTEN_BACKLOG);
         let mounts = server.mount_points().ok_or("the RTSP server has no mount points")?;
         let shared = Arc::new(GateShared {
             db,
