@@ -13,27 +13,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, FunctionSet, ShareTerms, StreamKind};
 use camshare_camsim::{Camsim, Config, stamp, stream_path};
-use camshare_media::{FrameFormat, Viewer, ViewerConfig};
+use camshare_media::{Viewer, ViewerConfig};
 use camshare_testkit::bench::{load_average, ms, percentile};
 use camshare_testkit::world::{account, camsim_device};
 use camshare_testkit::{Engine, spawn_app};
 
-fn gray(url: &str, user: &str, password: &str) -> ViewerConfig {
-    let mut config = ViewerConfig::new(url, user, password);
-    config.format = FrameFormat::Gray;
-    config
-}
-
-/// Opens the stream and returns how long until the first decoded frame.
-fn first_frame(config: &ViewerConfig) -> Duration {
-    let start = Instant::now();
-    let mut viewer = Viewer::open(config).expect("viewer opens");
-    match viewer.next_frame(Duration::from_secs(10)) {
-        Ok(Some(_)) => start.elapsed(),
-        Ok(None) => panic!("no frame in 10 s"),
-        Err(e) => panic!("stream failed: {e}"),
-    }
-}
+#[path = "support/viewing.rs"]
+mod viewing;
+use viewing::{first_frame, gray, watch_until_closed};
 
 /// `gst-launch-1.0` decoding one frame: the wall time of the whole process.
 fn gst_launch_first_frame(url: &str) -> Duration {
@@ -178,16 +165,7 @@ async fn main() {
         let ticket = bob.stream_ticket(nvr.id, 2, StreamKind::Sub).await.unwrap();
         let config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
         let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let watcher = tokio::task::spawn_blocking(move || {
-            let mut viewer = Viewer::open(&config).unwrap();
-            while viewer.next_frame(Duration::from_secs(10)).unwrap().is_none() {}
-            tx.send(()).unwrap();
-            loop {
-                if viewer.next_frame(Duration::from_millis(5)).is_err() {
-                    return SystemTime::now();
-                }
-            }
-        });
+        let watcher = tokio::task::spawn_blocking(move || watch_until_closed(&config, tx));
         rx.recv().unwrap();
         let revoked = SystemTime::now();
         owner.revoke_share(share).await.unwrap();

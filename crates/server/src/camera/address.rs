@@ -41,7 +41,9 @@ impl RtspAddress {
                 "put the camera's username and password in their own fields, not in the address",
             ));
         }
-        if text.len() > MAX_LEN || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Printable ASCII only: a URI has no raw spaces, controls or non-ASCII characters, and
+        // what this parser accepts must read the same to rtspsrc's (found by `fuzz/rtsp_urls`).
+        if text.len() > MAX_LEN || !text.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(invalid());
         }
         let (host, port) = match authority.strip_prefix('[') {
@@ -59,7 +61,14 @@ impl RtspAddress {
             None if tls => 322,
             None => 554,
         };
-        if host.is_empty() {
+        // A name of letters, digits, `-`, `_` and `.`, or an IPv6 literal in brackets.
+        let bracketed = authority.starts_with('[');
+        let good_host = if bracketed {
+            host.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        };
+        if !good_host {
             return Err(invalid());
         }
         let after_authority = &rest[authority.len()..];
@@ -142,6 +151,9 @@ mod tests {
             "rtsp://admin:pw@cam.local/",
             "rtsp://cam local/",
             "rtsp://cam.local/\u{7}",
+            "rtsp://;u/x",
+            "rtsp://cam.local/caméra",
+            "rtsp://[not-v6]/x",
             "",
         ] {
             let e = RtspAddress::parse(bad).unwrap_err();
