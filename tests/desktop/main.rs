@@ -431,6 +431,8 @@ async fn scenario() {
     owner.find("recipient-list").await;
     owner.click("revoke-everything").await;
     owner.find("revoke-preview").await;
+    let preview = owner.text("revoke-preview").await;
+    assert!(preview.contains("bob@example.com") && preview.contains("carol@example.com"), "the preview: {preview}");
     owner.screenshot(&shot_path("revoke-everything")).await;
     owner.click("revoke-everything-confirm").await;
     owner.find("revoked-list").await;
