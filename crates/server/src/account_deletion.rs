@@ -5,12 +5,11 @@
 //! owners' own records (their recipient lists and histories) keep the address they typed.
 //! Open streams end with the shares and the sessions (`gate::viewers`).
 
-use camshare_api::{AccountId, ActivityKind, DeleteAccount, EventKind, ShareStatus, Timestamp};
+use camshare_api::{AccountId, DeleteAccount, EventKind, Timestamp};
 
 use crate::error::Result;
 use crate::passwords;
 use crate::sharing;
-use crate::store::activity::{self, NewActivity};
 use crate::store::{Db, devices, events, sessions, shares};
 
 /// What the owners' activity logs say about a recipient who deleted their account.
@@ -29,25 +28,7 @@ pub async fn delete(
 
     // As a recipient: accepted shares are removed, open invites rejected; each owner is told.
     for share in shares::active_received_by(&mut tx, account).await? {
-        let (status, event, kind) = if share.stored_status()? == ShareStatus::Accepted {
-            let event = EventKind::ShareRemoved { share: share.share_id(), device: share.device() };
-            (ShareStatus::Removed, event, ActivityKind::RemovedByRecipient)
-        } else {
-            let event = EventKind::InviteAnswered { share: share.share_id(), device: share.device(), accepted: false };
-            (ShareStatus::Rejected, event, ActivityKind::Rejected)
-        };
-        sharing::end_for_deleted_account(&mut tx, &share, status, now).await?;
-        events::insert(&mut tx, share.owner(), &event, now).await?;
-        let entry = NewActivity {
-            owner: share.owner(),
-            kind,
-            device: Some(share.device()),
-            device_name: &share.device_name,
-            share: Some(share.share_id()),
-            recipient: Some(sharing::describe(&share.address, share.remark.as_deref())),
-            detail: Some(LEFT.to_string()),
-        };
-        activity::insert(&mut tx, entry, now).await?;
+        sharing::end_for_deleted_account(&mut tx, &share, LEFT, now).await?;
     }
 
     // As an owner: the people it shared with lose the devices, as when a device is removed.

@@ -423,15 +423,24 @@ pub async fn revoke_everything(db: &Db, owner: AccountId, now: Timestamp) -> Res
     Ok(ended)
 }
 
-/// Ends a share whose recipient is deleting their account (`account_deletion`), with the same
-/// conditional write as every status change.
+/// Ends a share whose recipient is deleting their account (`account_deletion`): an accepted
+/// share is removed, an open invite rejected; the owner hears it and their log says `why`.
 pub(crate) async fn end_for_deleted_account(
     tx: &mut WriteTx<'_>,
     row: &ShareRow,
-    status: ShareStatus,
+    why: &str,
     now: Timestamp,
 ) -> Result<()> {
-    set_status(tx, row, status, now).await
+    let (status, event, kind) = if row.stored_status()? == ShareStatus::Accepted {
+        let event = EventKind::ShareRemoved { share: row.share_id(), device: row.device() };
+        (ShareStatus::Removed, event, ActivityKind::RemovedByRecipient)
+    } else {
+        let event = EventKind::InviteAnswered { share: row.share_id(), device: row.device(), accepted: false };
+        (ShareStatus::Rejected, event, ActivityKind::Rejected)
+    };
+    set_status(tx, row, status, now).await?;
+    events::insert(tx, row.owner(), &event, now).await?;
+    log(tx, row, kind, Some(why.to_string()), now).await
 }
 
 /// Deletes a recipient and all its sharing at once; the address stays in the history.
