@@ -18,6 +18,11 @@ pub enum ErrorKind {
     Keychain,
     /// No session is held (or no refresh token); nothing was sent.
     NotSignedIn,
+    /// The server's certificate is neither signed by an authority this system trusts nor the
+    /// one pinned; nothing was sent.
+    UntrustedCertificate,
+    /// A plain `http://` address for another machine, without `allow_plain`; nothing was sent.
+    InsecureConnection,
 }
 
 impl ErrorKind {
@@ -31,6 +36,8 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Keychain => "keychain",
             ErrorKind::NotSignedIn => "unauthorized",
+            ErrorKind::UntrustedCertificate => "untrusted_certificate",
+            ErrorKind::InsecureConnection => "insecure_connection",
         }
     }
 
@@ -74,6 +81,20 @@ pub enum ClientError {
     /// The server address given to [`crate::Client::new`] is not an http(s) URL.
     #[error("`{url}` is not a server address: {reason}")]
     InvalidServerUrl { url: String, reason: String },
+    /// The server presented a certificate the client does not trust: not signed by a known
+    /// authority (a self-signed server, or someone in between), or not the pinned one.
+    #[error(
+        "the server at {url} presented a certificate that is not trusted{}; its SHA-256 fingerprint is {presented}. \
+         If this is the fingerprint the server printed when it started, pin it (--pin {presented})",
+        match .pinned { Some(pinned) => format!(" (the pinned one is {pinned})"), None => String::new() }
+    )]
+    UntrustedCertificate { url: String, presented: camshare_api::Fingerprint, pinned: Option<camshare_api::Fingerprint> },
+    /// `http://` to another machine: passwords and tokens would cross the network in clear.
+    #[error(
+        "{url} is not encrypted and is not on this machine: passwords and tokens would cross the network in clear. \
+         Use https://, or allow it with --insecure if this network is yours alone"
+    )]
+    InsecureConnection { url: String },
 }
 
 impl ClientError {
@@ -85,6 +106,8 @@ impl ClientError {
             ClientError::Protocol { .. } => ErrorKind::Protocol,
             ClientError::NotSignedIn(_) => ErrorKind::NotSignedIn,
             ClientError::InvalidServerUrl { .. } => ErrorKind::Api(camshare_api::ErrorKind::InvalidInput),
+            ClientError::UntrustedCertificate { .. } => ErrorKind::UntrustedCertificate,
+            ClientError::InsecureConnection { .. } => ErrorKind::InsecureConnection,
         }
     }
 

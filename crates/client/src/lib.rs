@@ -31,6 +31,7 @@ mod share;
 pub mod sse;
 mod stream;
 mod transport;
+pub mod trust;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -38,6 +39,7 @@ pub use camshare_api as api;
 use camshare_api::{Secret, Tokens};
 pub use error::{ClientError, ErrorKind};
 pub use events::EventStream;
+pub use trust::Trust;
 
 /// Told the new tokens each time the client receives a new pair (sign-in, sign-up, refresh), so
 /// the caller can persist them. Refresh tokens rotate on every use: a caller that keeps the old
@@ -61,6 +63,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    trust: Trust,
+    verifier: Arc<trust::TrustVerifier>,
     /// Without a trailing slash; route paths start with one.
     base_url: String,
     credentials: Mutex<Credentials>,
@@ -89,9 +93,16 @@ impl Credentials {
 }
 
 impl Client {
-    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:7878`), not signed in.
-    /// Only checks the address's form; nothing is sent until the first call.
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:7878`), not signed in,
+    /// trusting the system's certificate authorities and plain HTTP to this machine only.
+    /// Only checks the address; nothing is sent until the first call.
     pub fn new(base_url: &str) -> Result<Client, ClientError> {
+        Client::with_trust(base_url, Trust::default())
+    }
+
+    /// A client that also trusts what `trust` says: a pinned certificate, plain HTTP to
+    /// another machine. Refuses `http://` to another host unless `trust.allow_plain`.
+    pub fn with_trust(base_url: &str, trust: Trust) -> Result<Client, ClientError> {
         let trimmed = base_url.trim().trim_end_matches('/');
         let invalid =
             |reason: &str| ClientError::InvalidServerUrl { url: base_url.to_string(), reason: reason.to_string() };
@@ -102,20 +113,34 @@ impl Client {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("it must not have a query or fragment"));
         }
+        let host = url.host_str().ok_or_else(|| invalid("it has no host"))?;
+        if url.scheme() == "http" && !trust.allow_plain && !trust::is_loopback_host(host) {
+            return Err(ClientError::InsecureConnection { url: trimmed.to_string() });
+        }
+        let (tls, verifier) = trust::client_config(&trust).map_err(|e| invalid(&e))?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("camshare-client/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(transport::CONNECT_TIMEOUT)
+            .tls_backend_preconfigured(tls)
             .build()
             .map_err(|e| invalid(&e.to_string()))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                trust,
+                verifier,
                 base_url: trimmed.to_string(),
                 credentials: Mutex::new(Credentials::None),
                 refresh_gate: tokio::sync::Mutex::new(()),
                 on_tokens_changed: RwLock::new(None),
             }),
         })
+    }
+
+    /// What this client trusts; a player opening the gate's `rtsps://` URL pins the same
+    /// fingerprint (the server uses one certificate for both).
+    pub fn trust(&self) -> &Trust {
+        &self.inner.trust
     }
 
     /// Resumes a saved session. The tokens are refreshed when the server says the access token
@@ -203,15 +228,29 @@ mod tests {
     fn base_url_loses_its_trailing_slash_and_must_be_http() {
         assert_eq!(Client::new("http://127.0.0.1:7878/").unwrap().base_url(), "http://127.0.0.1:7878");
         assert_eq!(Client::new(" https://cams.example/base/ ").unwrap().base_url(), "https://cams.example/base");
-        for bad in ["127.0.0.1:7878", "ftp://x", "not a url", "http://x/?a=1"] {
+        for bad in ["127.0.0.1:7878", "ftp://x", "not a url", "http://localhost/?a=1"] {
             let err = Client::new(bad).unwrap_err();
             assert_eq!(err.kind(), "invalid_input", "{bad}");
         }
     }
 
     #[test]
+    fn plain_http_to_another_machine_is_refused_unless_allowed() {
+        for remote in ["http://cams.example.org", "http://192.168.1.20:7878", "http://[2001:db8::1]:7878"] {
+            let err = Client::new(remote).unwrap_err();
+            assert_eq!(err.kind(), "insecure_connection", "{remote}");
+            assert!(err.to_string().contains("--insecure"), "{err}");
+            let allowed = Trust { allow_plain: true, ..Trust::default() };
+            assert!(Client::with_trust(remote, allowed).is_ok(), "{remote}");
+        }
+        for local in ["http://127.0.0.1:7878", "http://localhost:7878", "http://[::1]:7878", "https://cams.example.org"] {
+            assert!(Client::new(local).is_ok(), "{local}");
+        }
+    }
+
+    #[test]
     fn bare_access_token_has_no_tokens_to_persist() {
-        let client = Client::new("http://x").unwrap().with_access_token("abc");
+        let client = Client::new("http://localhost").unwrap().with_access_token("abc");
         assert_eq!(client.access_token().as_deref(), Some("abc"));
         assert!(client.tokens().is_none());
         assert!(!format!("{client:?}").contains("abc"));

@@ -45,6 +45,20 @@ impl Request {
 }
 
 impl Client {
+    /// A reqwest failure as a `ClientError`: a refused certificate names its fingerprint.
+    pub(crate) fn network_error(&self, err: &reqwest::Error) -> ClientError {
+        if err.is_connect()
+            && let Some(presented) = self.inner.verifier.take_refused()
+        {
+            return ClientError::UntrustedCertificate {
+                url: self.base_url().to_string(),
+                presented,
+                pinned: self.inner.trust.pinned,
+            };
+        }
+        network_error(self.base_url(), err)
+    }
+
     /// Sends and decodes a JSON answer.
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, request: Request) -> Result<T, ClientError> {
         let response = self.send(&request).await?;
@@ -53,7 +67,7 @@ impl Client {
 
     async fn decode<T: DeserializeOwned>(&self, response: Response) -> Result<T, ClientError> {
         let url = response.url().to_string();
-        let bytes = response.bytes().await.map_err(|e| network_error(self.base_url(), &e))?;
+        let bytes = response.bytes().await.map_err(|e| self.network_error(&e))?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol { url, detail: e.to_string() })
     }
 
@@ -135,7 +149,7 @@ impl Client {
             }
             None => builder = builder.timeout(CALL_TIMEOUT),
         }
-        builder.send().await.map_err(|e| network_error(self.base_url(), &e))
+        builder.send().await.map_err(|e| self.network_error(&e))
     }
 
     /// Passes a 2xx response through; reads any other as the server's `ApiError`.
@@ -145,7 +159,7 @@ impl Client {
             return Ok(response);
         }
         let url = response.url().to_string();
-        let bytes = response.bytes().await.map_err(|e| network_error(self.base_url(), &e))?;
+        let bytes = response.bytes().await.map_err(|e| self.network_error(&e))?;
         Err(match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(api_error) => ClientError::Api(api_error),
             Err(_) => ClientError::Protocol {

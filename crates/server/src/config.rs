@@ -11,12 +11,15 @@ use crate::camera::NetworkPolicy;
 use crate::http::HttpLimits;
 use crate::limits::Limits;
 use crate::server::Messages;
+use crate::tls::TlsSettings;
 
 /// The Camshare sharing server: accounts, devices, shares, invites and events over HTTP.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "camshare-server", version, about)]
 pub struct Config {
-    /// Address and port to serve HTTP on. Default: 127.0.0.1:7878 (this machine only).
+    /// Address and port to serve HTTP on (HTTPS with --tls-cert or --tls-self-signed). Without
+    /// TLS only a loopback address is allowed, unless --insecure. Default: 127.0.0.1:7878 (this
+    /// machine only).
     #[arg(long, env = "CAMSHARE_LISTEN", default_value = "127.0.0.1:7878")]
     pub listen: SocketAddr,
 
@@ -105,6 +108,26 @@ pub struct Config {
     /// The largest request body accepted, in bytes. Default: 65536.
     #[arg(long, env = "CAMSHARE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Serve HTTPS and RTSPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    /// Default: none.
+    #[arg(long, env = "CAMSHARE_TLS_CERT", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM; only its owner may read it).
+    #[arg(long, env = "CAMSHARE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS and RTSPS with a self-signed certificate, made on first start in the data
+    /// folder (tls-cert.pem, tls-key.pem) and kept. Its SHA-256 fingerprint is printed at every
+    /// start; clients pin it (`camshare --pin …`). Default: off.
+    #[arg(long, env = "CAMSHARE_TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
+
+    /// Allow plain HTTP and RTSP on addresses other machines can reach. Without TLS the server
+    /// otherwise listens on loopback addresses only. Default: off.
+    #[arg(long, env = "CAMSHARE_INSECURE")]
+    pub insecure: bool,
 }
 
 impl Config {
@@ -116,6 +139,22 @@ impl Config {
     /// The database URL, falling back to a SQLite file in the data folder.
     pub fn database_url(&self) -> String {
         self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("camshare.db").display()))
+    }
+
+    /// The certificate to serve, if any. A self-signed one names the gate's public host and the
+    /// public URL's host besides loopback.
+    pub fn tls(&self) -> Option<TlsSettings> {
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            return Some(TlsSettings::Files { cert: cert.clone(), key: key.clone() });
+        }
+        if !self.tls_self_signed {
+            return None;
+        }
+        let public_host =
+            self.public_url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_string));
+        let listen_ips = [self.listen.ip(), self.gate_listen.ip()].into_iter().filter(|ip| !ip.is_unspecified()).map(|ip| ip.to_string());
+        let names = self.gate_host.iter().cloned().chain(public_host).chain(listen_ips).collect();
+        Some(TlsSettings::SelfSigned { names })
     }
 
     /// A server builder filled from these settings.
@@ -134,6 +173,8 @@ impl Config {
                 connections: self.max_connections.max(1),
                 per_address: self.max_connections_per_address.max(1),
             })
+            .tls(self.tls())
+            .insecure(self.insecure)
             .messages(Messages {
                 public_url: self.public_url.clone(),
                 smtp_url: self.smtp_url.clone(),

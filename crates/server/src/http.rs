@@ -3,7 +3,9 @@
 //! bytes is dropped), at most [`HttpLimits::connections`] connections are open at once (further
 //! ones wait in the kernel's backlog), and one client address holds at most
 //! [`HttpLimits::per_address`] of them (more are closed at once). Every request carries the
-//! peer's address as `ConnectInfo` (see `routes::extract::ClientAddr`). On shutdown the server
+//! peer's address as `ConnectInfo` (see `routes::extract::ClientAddr`). With TLS, each
+//! connection's handshake must also finish within the header timeout before HTTP starts
+//! (`tls::ServerTls`); a client that speaks plain HTTP to it gets no answer. On shutdown the server
 //! stops accepting, asks every connection to finish its request in flight, and waits for them.
 
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// The limits of the HTTP side.
@@ -71,6 +74,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: HttpLimits,
+    tls: Option<TlsAcceptor>,
     stopping: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = Builder::new(TokioExecutor::new());
@@ -106,16 +110,38 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-        let connection = graceful.watch(connection);
         let per_address = per_address.clone();
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "an HTTP connection ended with an error");
+        match &tls {
+            None => {
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "an HTTP connection ended with an error");
+                    }
+                    per_address.release(peer.ip());
+                    drop(slot);
+                });
             }
-            per_address.release(peer.ip());
-            drop(slot);
-        });
+            Some(acceptor) => {
+                let handshake = tokio::time::timeout(limits.header_timeout, acceptor.accept(stream));
+                let (builder, watcher) = (builder.clone(), graceful.watcher());
+                tokio::spawn(async move {
+                    match handshake.await {
+                        Ok(Ok(stream)) => {
+                            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                            if let Err(e) = watcher.watch(connection.into_owned()).await {
+                                tracing::debug!(error = %e, "an HTTPS connection ended with an error");
+                            }
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, %peer, "a TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "a TLS handshake took too long"),
+                    }
+                    per_address.release(peer.ip());
+                    drop(slot);
+                });
+            }
+        }
     }
     drop(listener);
     graceful.shutdown().await;

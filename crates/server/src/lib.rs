@@ -27,6 +27,7 @@ pub mod sharing;
 pub mod store;
 pub mod tasks;
 pub mod text;
+pub mod tls;
 
 pub use routes::{AppState, app, openapi};
 pub use server::{GateSettings, Messages, Server, ServerBuilder, StartError};

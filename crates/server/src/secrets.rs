@@ -39,7 +39,7 @@ impl ServerKey {
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<ServerKey> {
         make_private_dir(data_dir)?;
         let path = data_dir.join(KEY_FILE);
-        refuse_if_others_can_read(&path)?;
+        refuse_if_others_can_read(&path, "the camera logins")?;
         let master = match std::fs::read_to_string(&path) {
             Ok(text) => HEXLOWER
                 .decode(text.trim().as_bytes())
@@ -48,13 +48,7 @@ impl ServerKey {
                 .ok_or_else(|| std::io::Error::other(format!("{} is not a 64-digit hex key", path.display())))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = random_bytes::<32>();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(&path)?;
-                file.write_all(HEXLOWER.encode(&key).as_bytes())?;
-                file.sync_all()?;
+                write_private(&path, HEXLOWER.encode(&key).as_bytes())?;
                 key.to_vec()
             }
             Err(e) => return Err(e),
@@ -176,8 +170,20 @@ fn make_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// An error if `path` exists and users other than its owner may read or change it.
-fn refuse_if_others_can_read(path: &Path) -> std::io::Result<()> {
+/// Writes a new file (never over an existing one) that only its owner can read: keys.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// An error if `path` exists and users other than its owner may read or change it; `protects`
+/// says what a reader could then get at ("the camera logins").
+pub(crate) fn refuse_if_others_can_read(path: &Path, protects: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -187,8 +193,8 @@ fn refuse_if_others_can_read(path: &Path) -> std::io::Result<()> {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
                     format!(
-                        "{} can be read by other users (mode {mode:o}), so the camera logins it protects may be \
-                         known; if that is fine, make it private with `chmod 600 {}`",
+                        "{} can be read by other users (mode {mode:o}), so {protects} it protects may be known; if \
+                         that is fine, make it private with `chmod 600 {}`",
                         path.display(),
                         path.display()
                     ),

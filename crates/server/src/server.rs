@@ -1,5 +1,5 @@
 //! Building and running a server: [`ServerBuilder`] says what it needs (database, data folder,
-//! listen addresses, gate on or off, clock, device checks, the camera network policy, limits), [`Server::run`] serves until its
+//! listen addresses, gate on or off, TLS, clock, device checks, the camera network policy, limits), [`Server::run`] serves until its
 //! shutdown token is cancelled and then stops everything it started — HTTP, event streams,
 //! housekeeping, device checks and the media gate — before it returns. The command line
 //! (`Config::builder`) is one way to fill the builder; tests and an app hosting the server are
@@ -23,6 +23,7 @@ use crate::routes::{AppState, app};
 use crate::secrets::ServerKey;
 use crate::store::{self, Db};
 use crate::tasks::BackgroundTasks;
+use crate::tls::{ServerTls, TlsSettings};
 
 /// Why a server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,14 @@ pub enum StartError {
     Gate(String),
     #[error("cannot send mails or text messages: {0}")]
     Outbox(#[from] crate::outbox::OutboxError),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
+    #[error(
+        "refusing to serve {what} without TLS on {addr}, which other machines can reach: passwords, tokens and \
+         video would cross the network in clear. Start with --tls-self-signed (or --tls-cert and --tls-key), \
+         listen on 127.0.0.1, or say --insecure if this network is yours alone"
+    )]
+    Insecure { what: &'static str, addr: SocketAddr },
 }
 
 /// How the server sends verification codes (see `outbox`) and the base URL of its links.
@@ -85,6 +94,8 @@ pub struct ServerBuilder {
     limits: Limits,
     http_limits: HttpLimits,
     messages: Messages,
+    tls: Option<TlsSettings>,
+    insecure: bool,
 }
 
 impl ServerBuilder {
@@ -103,6 +114,8 @@ impl ServerBuilder {
             limits: Limits::default(),
             http_limits: HttpLimits::default(),
             messages: Messages::default(),
+            tls: None,
+            insecure: false,
         }
     }
 
@@ -168,11 +181,41 @@ impl ServerBuilder {
         self
     }
 
-    /// Opens the database (migrating it), loads or creates the server key, binds the HTTP port
-    /// and starts the gate. Must be called inside a Tokio runtime.
+    /// Serve HTTPS and RTSPS with this certificate; `None` (the default): plain HTTP and RTSP,
+    /// which only loopback addresses get unless `insecure`.
+    pub fn tls(mut self, tls: Option<TlsSettings>) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Allow plain HTTP and RTSP on addresses other machines can reach (`--insecure`).
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.insecure = insecure;
+        self
+    }
+
+    /// Refuses plain listeners that other machines can reach, unless `insecure`.
+    fn check_plain_listeners(&self) -> Result<(), StartError> {
+        if self.tls.is_some() || self.insecure {
+            return Ok(());
+        }
+        let gate = self.gate.as_ref().map(|g| ("RTSP (the media gate)", g.listen));
+        for (what, addr) in [("HTTP", self.listen)].into_iter().chain(gate) {
+            if !addr.ip().is_loopback() {
+                return Err(StartError::Insecure { what, addr });
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the database (migrating it), loads or creates the server key and the TLS
+    /// certificate, binds the HTTP port and starts the gate. Must be called inside a Tokio
+    /// runtime.
     pub async fn build(self) -> Result<Server, StartError> {
+        self.check_plain_listeners()?;
         let key = ServerKey::load_or_create(&self.data_dir)
             .map_err(|source| StartError::Key { dir: self.data_dir.clone(), source })?;
+        let tls = self.tls.as_ref().map(|settings| ServerTls::load(settings, &self.data_dir)).transpose()?;
         let url = self
             .database_url
             .clone()
@@ -190,13 +233,15 @@ impl ServerBuilder {
             Outbox::new(m.smtp_url.as_deref(), &m.mail_from, m.sms_webhook.as_deref(), &self.data_dir.join("outbox"))?;
         tracing::info!("{}", outbox.describe());
         let bound = listener.local_addr().map_err(|source| StartError::Listen { addr: self.listen, source })?;
-        let public_url = m.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = m.public_url.clone().unwrap_or_else(|| format!("{scheme}://{bound}"));
         let tasks = BackgroundTasks::default();
         let camera_policy = Arc::new(self.camera_policy);
         let gate = match &self.gate {
             Some(g) => {
                 let (db, key, clock, policy) = (db.clone(), key.clone(), self.clock.clone(), camera_policy.clone());
-                let gate = Gate::start(g.listen, g.public_host.as_deref(), db, key, clock, policy, &tasks);
+                let certificate = tls.as_ref().map(ServerTls::gio_certificate).transpose().map_err(StartError::Gate)?;
+                let gate = Gate::start(g.listen, g.public_host.as_deref(), certificate, db, key, clock, policy, &tasks);
                 Some(Arc::new(gate.map_err(StartError::Gate)?))
             }
             None => None,
@@ -220,6 +265,7 @@ impl ServerBuilder {
             http_limits: self.http_limits,
             device_checks: self.device_checks,
             tasks,
+            tls,
         })
     }
 }
@@ -232,12 +278,24 @@ pub struct Server {
     http_limits: HttpLimits,
     device_checks: Option<Duration>,
     tasks: BackgroundTasks,
+    tls: Option<ServerTls>,
 }
 
 impl Server {
     /// The HTTP address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The certificate served, if any: its fingerprint is what clients pin.
+    pub fn tls(&self) -> Option<&ServerTls> {
+        self.tls.as_ref()
+    }
+
+    /// `https://ADDR` or `http://ADDR`: the API's base URL on the address bound.
+    pub fn base_url(&self) -> std::io::Result<String> {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        Ok(format!("{scheme}://{}", self.local_addr()?))
     }
 
     /// What every handler sees (tests reach the database and the gate through it).
@@ -255,7 +313,7 @@ impl Server {
     /// waits for requests in flight, stops the background tasks and the gate (closing its
     /// viewers and its port), and returns.
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        let Server { listener, state, max_body_bytes, http_limits, device_checks, tasks } = self;
+        let Server { listener, state, max_body_bytes, http_limits, device_checks, tasks, tls } = self;
         tasks.spawn("housekeeping", housekeeping(state.clone()));
         if let Some(interval) = device_checks {
             tasks.spawn("device checks", state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
@@ -268,7 +326,8 @@ impl Server {
             // Open event streams never end by themselves; graceful shutdown waits for them.
             streams.cancel();
         };
-        let served = crate::http::serve(listener, router, http_limits, stopping).await;
+        let acceptor = tls.as_ref().map(ServerTls::acceptor);
+        let served = crate::http::serve(listener, router, http_limits, acceptor, stopping).await;
         tasks.stop_all().await;
         if let Some(gate) = gate {
             gate.stop();

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use camshare_api::Timestamp;
+use camshare_client::{Client, Trust};
 use camshare_server::clock::ManualClock;
 use camshare_server::config::Config;
 use camshare_server::store::Db;
@@ -38,7 +39,11 @@ pub enum Engine {
 /// A running server for one test. It serves until `stop` (or the test binary's end).
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// `http://ADDR`, or `https://ADDR` for a server started with TLS.
     pub base_url: String,
+    /// What a client must trust to reach it: the self-signed certificate's fingerprint pinned,
+    /// for a server started with `--tls-self-signed`.
+    pub trust: Trust,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
     pub data_dir: PathBuf,
@@ -50,6 +55,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A client for this server, not signed in, trusting what it must.
+    pub fn client(&self) -> Client {
+        Client::with_trust(&self.base_url, self.trust.clone()).expect("the test server's URL is valid")
+    }
+
     pub fn db(&self) -> &Db {
         &self.state.db
     }
@@ -126,11 +136,13 @@ pub async fn spawn_app_strict(engine: Engine, args: &[&str]) -> TestApp {
     let clock = Arc::new(ManualClock::new(start_time()));
     let server = config.builder().clock(clock.clone()).build().await.expect("server starts");
     let addr = server.local_addr().unwrap();
+    let base_url = server.base_url().unwrap();
+    let trust = Trust { allow_plain: false, pinned: server.tls().map(|tls| tls.fingerprint()) };
     let state = server.state().clone();
     let tasks = server.tasks();
     let shutdown = CancellationToken::new();
     let served = tokio::spawn(server.run(shutdown.clone()));
-    TestApp { addr, base_url: format!("http://{addr}"), clock, state, data_dir, shutdown, tasks, served: Some(served) }
+    TestApp { addr, base_url, trust, clock, state, data_dir, shutdown, tasks, served: Some(served) }
 }
 
 /// Runs an async test body once on SQLite and once on Postgres:

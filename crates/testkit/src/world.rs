@@ -18,13 +18,17 @@ pub const CHANNELS: [&str; 4] = ["Front door", "Garage", "Garden", "Hallway"];
 /// Signs up `name` with `email` on the test server, verifying the address with the code the
 /// server wrote to its outbox folder, and returns the signed-in client.
 pub async fn account(server: &TestApp, name: &str, email: &str) -> Client {
-    account_at(&server.base_url, &server.outbox(), name, email).await
+    sign_up_verified(server.client(), &server.outbox(), name, email).await
 }
 
 /// As [`account`], on a server at `base_url` (a separate process, say) whose outbox folder is
 /// `outbox`.
 pub async fn account_at(base_url: &str, outbox: &std::path::Path, name: &str, email: &str) -> Client {
-    let client = Client::new(base_url).unwrap();
+    sign_up_verified(Client::new(base_url).unwrap(), outbox, name, email).await
+}
+
+/// Signs up through `client` and verifies the address with the code found in `outbox`.
+async fn sign_up_verified(client: Client, outbox: &std::path::Path, name: &str, email: &str) -> Client {
     let body = SignUp {
         email: Some(email.into()),
         phone: None,

@@ -113,10 +113,13 @@ mod imp {
         }
 
         fn check(&self, ctx: &rtsp::RTSPContext, check: &glib::GString) -> bool {
-            // Connections and transport settings need no ticket; everything that names a URL does.
-            if check.as_str() == rtsp::RTSP_AUTH_CHECK_CONNECT.as_str()
-                || check.as_str() == rtsp::RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS.as_str()
-            {
+            // A new connection needs no ticket; the parent's connect check is where its TLS is
+            // set up, when the gate has a certificate.
+            if check.as_str() == rtsp::RTSP_AUTH_CHECK_CONNECT.as_str() {
+                return self.parent_check(ctx, check);
+            }
+            // Transport settings need no ticket; everything that names a URL does.
+            if check.as_str() == rtsp::RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS.as_str() {
                 return true;
             }
             match self.admit(ctx) {

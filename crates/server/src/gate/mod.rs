@@ -2,7 +2,9 @@
 //! streams to those allowed to watch them, and only while they are allowed.
 //!
 //! - A viewer asks `POST /api/stream-tickets` and gets a one-time ticket for one stream of one
-//!   channel, and the gate's URL `rtsp://HOST:PORT/live/DEVICE/CHANNEL/main|sub`.
+//!   channel, and the gate's URL `rtsp://HOST:PORT/live/DEVICE/CHANNEL/main|sub` — `rtsps://`
+//!   when the server has a certificate: then every connection is TLS (set up by the auth's
+//!   connect check) and media goes interleaved in it, never as plain UDP.
 //! - It presents the ticket as RTSP Basic credentials (username: its account id). The gate's
 //!   [`auth`] claims the ticket (once, within 30 s), checks it against the path, asks the
 //!   authority (`permits`) for a permit, and only then lets the request reach a media factory,
@@ -23,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::gio;
 use gstreamer_rtsp_server::prelude::*;
 
 use crate::camera::NetworkPolicy;
@@ -47,6 +50,8 @@ pub(crate) struct GateShared {
     pub mounts: rtsp::RTSPMountPoints,
     pub relays: relay::Relays,
     pub viewers: viewers::Viewers,
+    /// Whether viewers connect over TLS (then media is offered over TCP only).
+    pub tls: bool,
 }
 
 /// A running gate; `stop` (or dropping it) closes every viewer, the RTSP port and every
@@ -54,7 +59,7 @@ pub(crate) struct GateShared {
 pub struct Gate {
     /// The port actually bound.
     pub port: u16,
-    /// `rtsp://HOST:PORT`, the base of every ticket's URL.
+    /// `rtsp://HOST:PORT` (`rtsps://` with TLS), the base of every ticket's URL.
     pub url_base: String,
     shared: Arc<GateShared>,
     main_loop: glib::MainLoop,
@@ -69,10 +74,13 @@ impl Drop for Gate {
 
 impl Gate {
     /// Starts the gate on `listen` (port 0: any free port); `public_host` is the host name put in
-    /// ticket URLs (default: the listen address). Must be called inside the server's runtime.
+    /// ticket URLs (default: the listen address); with `certificate` it speaks only RTSPS. Must
+    /// be called inside the server's runtime.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         listen: SocketAddr,
         public_host: Option<&str>,
+        certificate: Option<gio::TlsCertificate>,
         db: Db,
         key: ServerKey,
         clock: Arc<dyn Clock>,
@@ -98,15 +106,22 @@ impl Gate {
             mounts,
             relays: relay::Relays::default(),
             viewers: viewers::Viewers::default(),
+            tls: certificate.is_some(),
         });
-        server.set_auth(Some(&auth::GateAuth::new(shared.clone())));
+        let auth = auth::GateAuth::new(shared.clone());
+        auth.set_tls_certificate(certificate.as_ref());
+        server.set_auth(Some(&auth));
         let source = context
             .with_thread_default(|| server.attach(Some(&context)))
             .map_err(|_| "cannot use the gate's main context".to_string())?
             .map_err(|e| format!("the media gate cannot listen on {listen}: {e}"))?;
         let port = server.bound_port() as u16;
-        let host = public_host.map(str::to_string).unwrap_or_else(|| listen.ip().to_string());
-        let url_base = format!("rtsp://{host}:{port}");
+        let host = public_host.map(str::to_string).unwrap_or_else(|| match listen.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+        let scheme = if shared.tls { "rtsps" } else { "rtsp" };
+        let url_base = format!("{scheme}://{host}:{port}");
         let main_loop = glib::MainLoop::new(Some(&context), false);
         let thread = {
             let main_loop = main_loop.clone();
@@ -132,7 +147,11 @@ impl Gate {
     pub fn stop(&self) {
         let Some(thread) = self.thread.lock().expect("gate thread lock").take() else { return };
         self.shared.viewers.close_all(&self.shared);
+        // Quit now if the loop runs, and from inside it if its thread has not started it yet
+        // (a quit before `run` would be forgotten and the join below would wait for ever).
         self.main_loop.quit();
+        let main_loop = self.main_loop.clone();
+        self.shared.context.spawn(async move { main_loop.quit() });
         let _ = thread.join();
         self.shared.relays.stop_all();
     }

@@ -162,6 +162,10 @@ pub(crate) fn ensure_factory(shared: &Arc<GateShared>, permit: &Permit, source: 
     );
     factory.set_shared(false);
     factory.set_latency(0);
+    if shared.tls {
+        // Over RTSPS the media goes inside the TLS connection; UDP would carry it in clear.
+        factory.set_protocols(gstreamer_rtsp::RTSPLowerTrans::TCP);
+    }
     factory.add_role_from_structure(
         &gst::Structure::builder("viewer")
             .field(rtsp::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)

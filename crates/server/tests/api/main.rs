@@ -10,4 +10,5 @@ mod http_limits;
 mod passwords;
 mod sharing;
 mod sweep;
+mod tls;
 mod verification;
