@@ -17,6 +17,8 @@ Exit codes:
   5  conflict with the current state: conflict, invite_expired
   6  rate_limited: too many attempts, try again later
   7  network: the server cannot be reached
+  8  the connection would not be safe: untrusted_certificate (pin the server's fingerprint
+     with --pin), insecure_connection (http:// to another machine; --insecure allows it)
 
 Errors go to stderr as `error[<kind>]: <message>`.
 
@@ -32,6 +34,16 @@ pub struct Cli {
     /// The Camshare server.
     #[arg(long, global = true, env = "CAMSHARE_SERVER", default_value = "http://127.0.0.1:7878")]
     pub server: String,
+
+    /// Trust the server's certificate with this SHA-256 fingerprint (and no other), as the
+    /// server prints it when it starts with a self-signed certificate: `AB:CD:…`.
+    #[arg(long, global = true, env = "CAMSHARE_PIN", value_name = "FINGERPRINT")]
+    pub pin: Option<camshare_api::Fingerprint>,
+
+    /// Allow a plain http:// server address for another machine: passwords, tokens and video
+    /// then cross the network in clear.
+    #[arg(long, global = true, env = "CAMSHARE_INSECURE")]
+    pub insecure: bool,
 
     /// Print the JSON the server sent instead of tables and sentences.
     #[arg(long, global = true)]
@@ -92,7 +104,7 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         since: Option<EventId>,
     },
-    /// Print a one-time rtsp:// URL to watch one channel through the server's media gate, for VLC,
+    /// Print a one-time rtsp:// (rtsps:// with TLS) URL to watch one channel through the media gate, for VLC,
     /// ffplay or gst-launch. The URL carries a ticket as its credentials: use it within 30 seconds,
     /// for one connection.
     StreamUrl {

@@ -43,6 +43,7 @@ impl CliError {
             "conflict" | "invite_expired" => 5,
             "rate_limited" => 6,
             "network" => 7,
+            "untrusted_certificate" | "insecure_connection" => 8,
             _ => 1,
         }
     }
@@ -113,6 +114,8 @@ mod tests {
         let network = ClientError::Network { url: "http://h".into(), reason: "refused".into() };
         assert_eq!(CliError::from(network).exit_code(), 7);
         assert_eq!(CliError::keychain("locked").exit_code(), 1);
+        let plain = ClientError::InsecureConnection { url: "http://cams.example".into() };
+        assert_eq!(CliError::from(plain).exit_code(), 8);
     }
 
     #[test]

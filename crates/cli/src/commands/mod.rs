@@ -53,7 +53,8 @@ fn resume_session(client: Client, env_token: Option<&str>) -> Client {
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let client = Client::new(&cli.server)?;
+    let trust = camshare_client::Trust { allow_plain: cli.insecure, pinned: cli.pin };
+    let client = Client::with_trust(&cli.server, trust)?;
     let env_token = std::env::var("CAMSHARE_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     // Signing in starts a new session; everything else continues the saved one.
     let signs_in = matches!(

@@ -1,12 +1,14 @@
 //! Runs the `camshare` binary as a user would, against a test server.
 
-use camshare_testkit::{Engine, TestApp, outbox, spawn_app};
+use camshare_testkit::{Engine, TestApp, outbox, spawn_app, spawn_app_with};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 /// A test server and a way to run the CLI against it.
 pub struct Cli {
     pub app: TestApp,
+    /// Whether runs get the server's fingerprint in `CAMSHARE_PIN` (a TLS server's, when it has one).
+    pub pin: bool,
 }
 
 /// What one run of the binary produced.
@@ -41,7 +43,13 @@ pub struct User {
 
 impl Cli {
     pub async fn start(engine: Engine) -> Cli {
-        Cli { app: spawn_app(engine).await }
+        Cli { app: spawn_app(engine).await, pin: false }
+    }
+
+    /// A test server with a self-signed certificate (HTTPS and RTSPS); the CLI runs pin its
+    /// fingerprint through `CAMSHARE_PIN`.
+    pub async fn start_tls(engine: Engine) -> Cli {
+        Cli { app: spawn_app_with(engine, &["--device-check-secs", "0", "--tls-self-signed"]).await, pin: true }
     }
 
     /// Starts `camshare ARGS…` against the test server as `user` (or signed out), its stdin,
@@ -51,11 +59,18 @@ impl Cli {
         cmd.args(args)
             .env("CAMSHARE_SERVER", &self.app.base_url)
             .env_remove("CAMSHARE_TOKEN")
+            .env_remove("CAMSHARE_PIN")
+            .env_remove("CAMSHARE_INSECURE")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         if let Some(user) = user {
             cmd.env("CAMSHARE_TOKEN", &user.token);
+        }
+        if let Some(pin) = self.app.trust.pinned
+            && self.pin
+        {
+            cmd.env("CAMSHARE_PIN", pin.to_string());
         }
         cmd.spawn().expect("the camshare binary runs")
     }
