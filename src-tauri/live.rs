@@ -170,6 +170,8 @@ fn run(
             size: Some((request.width.max(16), request.height.max(16))),
             format: FrameFormat::Jpeg { quality: 80 },
             latency_ms: 100,
+            // The gate serves the server's certificate: the client's pin holds for both.
+            pinned: client.trust().pinned,
         };
         let (got_frames, ended) = relay(tile, &config, frames, status);
         if tile.stopped() {

@@ -37,6 +37,37 @@ async fn a_recipient_with_live_view_on_channel_2_sees_channel_2() {
     assert_eq!((frame.width, frame.height), (640, 360), "the sub stream");
 }
 
+/// Attack 6 on the media plane: over RTSPS the app's player pins the server's certificate; a
+/// gate with any other certificate gets nothing, not even the ticket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_rtsps_the_player_accepts_the_pinned_certificate_only() {
+    let w = World::with_tls().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let pinned = bob.trust().pinned.expect("the test server's certificate is pinned");
+    let ticket = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    assert!(ticket.url.starts_with("rtsps://"), "{}", ticket.url);
+
+    // Another pin: refused at the handshake, naming what was presented…
+    let mut config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
+    config.pinned = Some(camshare_api::Fingerprint::of_der(b"another server"));
+    let wrong = config.clone();
+    let refused = tokio::task::spawn_blocking(move || first_stamped_frame(&wrong, Duration::from_secs(15))).await.unwrap();
+    assert_eq!(refused.err(), Some(StreamError::UntrustedCertificate(pinned)));
+    // …and no pin at all (the system's authorities do not know a self-signed certificate).
+    let mut unpinned = config.clone();
+    unpinned.pinned = None;
+    let refused = tokio::task::spawn_blocking(move || first_stamped_frame(&unpinned, Duration::from_secs(15))).await.unwrap();
+    assert!(refused.is_err(), "an unpinned player accepted a self-signed gate");
+    // The ticket never left: with the right pin it still opens, and it is channel 2.
+    config.pinned = Some(pinned);
+    let (_, _, stamp) = tokio::task::spawn_blocking(move || first_stamped_frame(&config, Duration::from_secs(15)))
+        .await
+        .unwrap()
+        .expect("frames over RTSPS");
+    assert_eq!(stamp.channel, 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gate_refuses_bad_tickets_before_any_media_byte() {
     let w = world().await;

@@ -6,10 +6,13 @@
 //! `rtspsrc (TCP, low latency, credentials as properties) → rtph264depay → h264parse →
 //! avdec_h264 → videoconvert → videoscale → jpegenc → appsink (drop, newest frame only)`
 //!
+//! An `rtsps://` stream with a pinned fingerprint accepts that certificate only (see `pin.rs`).
+//!
 //! The appsink keeps only the newest frame, so a slow consumer never builds a queue: it gets the
 //! newest picture whenever it asks. Dropping the viewer stops the pipeline. When the gate refuses
 //! or closes the stream, [`Viewer::next_frame`] says so with a [`StreamError`].
 
+mod pin;
 mod viewer;
 
 pub use viewer::{Frame, FrameFormat, StreamError, Viewer, ViewerConfig};

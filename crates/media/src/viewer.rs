@@ -1,7 +1,9 @@
 //! One live stream, decoded.
 
-use camshare_api::Secret;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+
+use camshare_api::{Fingerprint, Secret};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -19,7 +21,7 @@ pub enum FrameFormat {
 /// What to open and how to deliver it.
 #[derive(Debug, Clone)]
 pub struct ViewerConfig {
-    /// `rtsp://host:port/path`, without credentials.
+    /// `rtsp://host:port/path` or `rtsps://…`, without credentials.
     pub url: String,
     /// RTSP credentials (for the gate: the account and the one-time ticket).
     pub username: String,
@@ -29,6 +31,9 @@ pub struct ViewerConfig {
     pub format: FrameFormat,
     /// The jitter buffer's latency in milliseconds: the delay traded for smoothness.
     pub latency_ms: u32,
+    /// For `rtsps://`: accept only the certificate with this fingerprint (the server's
+    /// self-signed one, as the client pinned it). `None`: the system's certificate authorities.
+    pub pinned: Option<Fingerprint>,
 }
 
 impl ViewerConfig {
@@ -41,6 +46,7 @@ impl ViewerConfig {
             size: None,
             format: FrameFormat::Jpeg { quality: 80 },
             latency_ms: 100,
+            pinned: None,
         }
     }
 }
@@ -77,6 +83,10 @@ pub enum StreamError {
     /// GStreamer could not build or run the pipeline (a missing plugin, say).
     #[error("{0}")]
     Setup(String),
+    /// The gate presented a certificate that is not the pinned one (someone in between, or the
+    /// server's certificate changed): nothing was sent, not even the ticket.
+    #[error("the stream's server presented a certificate that is not the pinned one (SHA-256 {0})")]
+    UntrustedCertificate(Fingerprint),
 }
 
 /// A running stream. Dropping it stops the pipeline and closes the connection.
@@ -85,6 +95,8 @@ pub struct Viewer {
     sink: gst_app::AppSink,
     bus: gst::Bus,
     first_frame: bool,
+    /// The certificate refused by the pin, if one was.
+    refused: Arc<Mutex<Option<Fingerprint>>>,
 }
 
 impl Drop for Viewer {
@@ -125,6 +137,12 @@ impl Viewer {
         src.set_property("location", &config.url);
         src.set_property("user-id", &config.username);
         src.set_property("user-pw", config.password.expose());
+        let refused = Arc::new(Mutex::new(None));
+        if let Some(pinned) = config.pinned
+            && config.url.starts_with("rtsps://")
+        {
+            crate::pin::pin(&src, pinned, refused.clone())?;
+        }
         let sink = pipeline
             .by_name("sink")
             .and_then(|s| s.downcast::<gst_app::AppSink>().ok())
@@ -133,7 +151,7 @@ impl Viewer {
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| StreamError::Setup(format!("cannot start the viewer pipeline: {e}")))?;
-        Ok(Viewer { pipeline, sink, bus, first_frame: false })
+        Ok(Viewer { pipeline, sink, bus, first_frame: false, refused })
     }
 
     /// Waits up to `timeout` for the newest frame. `Ok(None)`: none yet (the stream is still
@@ -169,6 +187,9 @@ impl Viewer {
     }
 
     fn classify(&self, error: gst::glib::Error, debug: Option<gst::glib::GString>) -> StreamError {
+        if let Some(presented) = *self.refused.lock().unwrap_or_else(|e| e.into_inner()) {
+            return StreamError::UntrustedCertificate(presented);
+        }
         let detail = format!("{} ({})", error.message(), debug.as_deref().unwrap_or(""));
         if let Some(kind) = error.kind::<gst::ResourceError>() {
             match kind {

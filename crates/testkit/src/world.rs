@@ -69,7 +69,15 @@ pub struct World {
 
 impl World {
     pub async fn new() -> World {
-        let server = spawn_app(Engine::Sqlite).await;
+        World::on(spawn_app(Engine::Sqlite).await).await
+    }
+
+    /// The same world on a server with a self-signed certificate: HTTPS, and `rtsps://` tickets.
+    pub async fn with_tls() -> World {
+        World::on(crate::spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await).await
+    }
+
+    async fn on(server: TestApp) -> World {
         let camsim = Camsim::start(Config::nvr(&CHANNELS)).await.unwrap();
         let owner = World::account_on(&server, "olga@example.com").await;
         let nvr = owner.add_device(&camsim_device(&camsim, "Home NVR")).await.unwrap();
