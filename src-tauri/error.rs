@@ -12,11 +12,15 @@ pub struct CommandError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `untrusted_certificate`: the SHA-256 fingerprint of the certificate presented, for
+    /// the person to compare with the one the server printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl CommandError {
     pub fn new(kind: &str, message: impl Into<String>) -> CommandError {
-        CommandError { kind: kind.to_string(), message: message.into(), field: None }
+        CommandError { kind: kind.to_string(), message: message.into(), field: None, fingerprint: None }
     }
 
     /// Not signed in: the UI goes to the sign-in page.
@@ -31,7 +35,11 @@ impl From<ClientError> for CommandError {
             Some(api) => api.message.clone(),
             None => e.to_string(),
         };
-        CommandError { kind: e.kind().as_str().to_string(), message, field: e.field().map(str::to_string) }
+        let fingerprint = match &e {
+            ClientError::UntrustedCertificate { presented, .. } => Some(presented.to_string()),
+            _ => None,
+        };
+        CommandError { kind: e.kind().as_str().to_string(), message, field: e.field().map(str::to_string), fingerprint }
     }
 }
 

@@ -59,6 +59,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
+            commands::session::trust_server_certificate,
+            commands::session::allow_plain_server,
             commands::session::sign_up,
             commands::session::verify_sign_up,
             commands::session::resend_sign_up_code,

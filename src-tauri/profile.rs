@@ -15,10 +15,16 @@ pub struct LaunchOptions {
     /// `--sign-in LOGIN`: sign in at start with the password in `CAMSHARE_PASSWORD` (for demos
     /// and scripts; the password never appears on the command line).
     pub sign_in: Option<String>,
+    /// `--pin FINGERPRINT`: trust the server's certificate with this SHA-256 fingerprint (a
+    /// self-signed server's, as it printed it), as the CLI's `--pin` does.
+    pub pin: Option<camshare_api::Fingerprint>,
+    /// `--insecure`: allow a plain `http://` server on another machine.
+    pub insecure: bool,
 }
 
 impl LaunchOptions {
-    /// Reads `--profile NAME`, `--server URL` and `--sign-in LOGIN` (also as `--flag=value`); other
+    /// Reads `--profile NAME`, `--server URL`, `--sign-in LOGIN`, `--pin FINGERPRINT` (also as
+    /// `--flag=value`) and `--insecure`; other
     /// arguments are ignored (WebDriver and desktop launchers add their own).
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<LaunchOptions, String> {
         let mut options = LaunchOptions::default();
@@ -33,6 +39,8 @@ impl LaunchOptions {
                 "--profile" => options.profile = Some(check_profile(&value("--profile")?)?),
                 "--server" => options.server = Some(value("--server")?),
                 "--sign-in" => options.sign_in = Some(value("--sign-in")?),
+                "--pin" => options.pin = Some(value("--pin")?.parse().map_err(|e| format!("--pin: {e}"))?),
+                "--insecure" => options.insecure = true,
                 _ => {}
             }
         }

@@ -1,11 +1,13 @@
 //! What the app holds while it runs: the launch options, the signed-in client (if any) with its
 //! event-forwarding task, and where sessions and settings are kept.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use camshare_client::Client;
+use camshare_api::Fingerprint;
 use camshare_client::keychain::SessionStore;
+use camshare_client::{Client, Trust};
 use keyring_core::CredentialStore;
 use serde::{Deserialize, Serialize};
 use tauri::AppHandle;
@@ -19,6 +21,12 @@ use crate::profile::{DEFAULT_SERVER, LaunchOptions};
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Settings {
     server_url: Option<String>,
+    /// Servers with a self-signed certificate the person trusted, by address: its fingerprint.
+    #[serde(default)]
+    pinned: BTreeMap<String, Fingerprint>,
+    /// `http://` servers on other machines the person allowed in clear.
+    #[serde(default)]
+    plain_allowed: BTreeSet<String>,
 }
 
 /// A signed-in session: the client and the task forwarding its events to the window.
@@ -62,14 +70,48 @@ impl AppState {
             .unwrap_or_default()
     }
 
-    fn remember_server(&self, url: &str) {
-        let settings = Settings { server_url: Some(url.to_string()) };
+    fn save_settings(&self, settings: &Settings) -> CommandResult<()> {
+        let failed =
+            |e: &dyn std::fmt::Display| CommandError::new("io", format!("cannot save the app's settings: {e}"));
         if let Some(dir) = self.settings_file.parent() {
-            let _ = std::fs::create_dir_all(dir);
+            std::fs::create_dir_all(dir).map_err(|e| failed(&e))?;
         }
-        if let Ok(json) = serde_json::to_string_pretty(&settings) {
-            let _ = std::fs::write(&self.settings_file, json);
-        }
+        let json = serde_json::to_string_pretty(settings).map_err(|e| failed(&e))?;
+        std::fs::write(&self.settings_file, json).map_err(|e| failed(&e))
+    }
+
+    fn remember_server(&self, url: &str) {
+        let mut settings = self.settings();
+        settings.server_url = Some(url.to_string());
+        let _ = self.save_settings(&settings);
+    }
+
+    /// A client for `url`, trusting what the person trusted for it: a pinned certificate
+    /// (`--pin` at launch, or "Trust this server"), plain HTTP to another machine
+    /// (`--insecure`, or "Connect without encryption").
+    pub fn connect(&self, url: &str) -> CommandResult<Client> {
+        let key = server_key(url);
+        let settings = self.settings();
+        let trust = Trust {
+            allow_plain: self.options.insecure || settings.plain_allowed.contains(&key),
+            pinned: settings.pinned.get(&key).copied().or(self.options.pin),
+        };
+        Ok(Client::with_trust(url.trim(), trust)?)
+    }
+
+    /// Trusts the certificate with `fingerprint` for the server at `url` from now on (and no
+    /// other certificate for it).
+    pub fn pin_server(&self, url: &str, fingerprint: Fingerprint) -> CommandResult<()> {
+        let mut settings = self.settings();
+        settings.pinned.insert(server_key(url), fingerprint);
+        self.save_settings(&settings)
+    }
+
+    /// Allows plain HTTP to the server at `url` from now on.
+    pub fn allow_plain(&self, url: &str) -> CommandResult<()> {
+        let mut settings = self.settings();
+        settings.plain_allowed.insert(server_key(url));
+        self.save_settings(&settings)
     }
 
     /// The keychain entry of this profile's session on a server.
@@ -120,4 +162,9 @@ impl AppState {
         }
         Ok(())
     }
+}
+
+/// Settings are kept per server address, written as the client writes it (no trailing slash).
+fn server_key(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
 }

@@ -1,6 +1,7 @@
 //! Signing up (and verifying the address), in and out, passwords (forgotten, changed); what the
 //! app knows at start.
 
+use camshare_api::Fingerprint;
 use camshare_api::{
     Account, ChangePassword, DeleteAccount, FinishPasswordReset, PasswordResetStarted, Secret, SignIn, SignUp,
     SignUpStarted, VerifiedAccountCode,
@@ -10,7 +11,7 @@ use camshare_client::keychain::SessionStore;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// Whether the OS keychain can keep the session.
@@ -28,6 +29,26 @@ pub struct AppInfo {
     /// The account of a session restored from the keychain.
     pub account: Option<Account>,
     pub keychain: KeychainStatus,
+}
+
+/// Trusts the self-signed certificate the server at `server_url` presented, with this
+/// fingerprint, from now on: the person compared it with the one the server printed.
+#[tauri::command]
+pub fn trust_server_certificate(
+    state: State<'_, AppState>,
+    server_url: String,
+    fingerprint: String,
+) -> CommandResult<()> {
+    let fingerprint: Fingerprint = fingerprint
+        .parse()
+        .map_err(|e: camshare_api::NotAFingerprint| CommandError::new("invalid_input", e.to_string()))?;
+    state.pin_server(&server_url, fingerprint)
+}
+
+/// Allows plain `http://` to the server at `server_url` (another machine) from now on.
+#[tauri::command]
+pub fn allow_plain_server(state: State<'_, AppState>, server_url: String) -> CommandResult<()> {
+    state.allow_plain(&server_url)
 }
 
 /// The profile, the server, and the account of a remembered session (restored here).
@@ -51,7 +72,7 @@ pub async fn app_info(app: AppHandle, state: State<'_, AppState>) -> CommandResu
 
 /// Signs in again with the tokens the keychain kept, if they still work.
 async fn restore(app: &AppHandle, state: &AppState, server_url: &str, keychain: &SessionStore) -> Option<Account> {
-    let client = Client::new(server_url).ok()?.with_tokens(keychain.load()?);
+    let client = state.connect(server_url).ok()?.with_tokens(keychain.load()?);
     let account = client.me().await.ok()?;
     state.start(app, client).await;
     Some(account)
@@ -61,7 +82,7 @@ async fn restore(app: &AppHandle, state: &AppState, server_url: &str, keychain: 
 async fn sign_in_from_launch(app: &AppHandle, state: &AppState, server_url: &str) -> Option<Account> {
     let login = state.options.sign_in.clone()?;
     let password = std::env::var("CAMSHARE_PASSWORD").ok()?;
-    let client = Client::new(server_url).ok()?;
+    let client = state.connect(server_url).ok()?;
     match client.sign_in(&SignIn { login, password: password.into() }).await {
         Ok(_) => begin(app, state, client).await.ok(),
         Err(e) => {
@@ -84,6 +105,7 @@ async fn begin(app: &AppHandle, state: &AppState, client: Client) -> CommandResu
 /// `verify_sign_up` brings it back (or the mail's link is opened, and then `sign_in`).
 #[tauri::command]
 pub async fn sign_up(
+    state: State<'_, AppState>,
     server_url: String,
     email: Option<String>,
     phone: Option<String>,
@@ -91,7 +113,7 @@ pub async fn sign_up(
     password: String,
     time_zone: Option<String>,
 ) -> CommandResult<SignUpStarted> {
-    let client = Client::new(server_url.trim())?;
+    let client = state.connect(&server_url)?;
     Ok(client.sign_up(&SignUp { email, phone, display_name, password: password.into(), time_zone }).await?)
 }
 
@@ -104,22 +126,30 @@ pub async fn verify_sign_up(
     verification: String,
     code: String,
 ) -> CommandResult<Account> {
-    let client = Client::new(server_url.trim())?;
+    let client = state.connect(&server_url)?;
     client.verify_sign_up(&Secret::from(verification), &code).await?;
     begin(&app, &state, client).await
 }
 
 /// Asks for a new code for a waiting sign-up.
 #[tauri::command]
-pub async fn resend_sign_up_code(server_url: String, verification: String) -> CommandResult<SignUpStarted> {
-    let client = Client::new(server_url.trim())?;
+pub async fn resend_sign_up_code(
+    state: State<'_, AppState>,
+    server_url: String,
+    verification: String,
+) -> CommandResult<SignUpStarted> {
+    let client = state.connect(&server_url)?;
     Ok(client.resend_sign_up_code(&Secret::from(verification)).await?)
 }
 
 /// "Forgot password": asks for a code at the login's address.
 #[tauri::command]
-pub async fn start_password_reset(server_url: String, login: String) -> CommandResult<PasswordResetStarted> {
-    let client = Client::new(server_url.trim())?;
+pub async fn start_password_reset(
+    state: State<'_, AppState>,
+    server_url: String,
+    login: String,
+) -> CommandResult<PasswordResetStarted> {
+    let client = state.connect(&server_url)?;
     Ok(client.start_password_reset(&login).await?)
 }
 
@@ -127,12 +157,13 @@ pub async fn start_password_reset(server_url: String, login: String) -> CommandR
 /// again afterwards, with the new password).
 #[tauri::command]
 pub async fn finish_password_reset(
+    state: State<'_, AppState>,
     server_url: String,
     verification: String,
     code: String,
     new_password: String,
 ) -> CommandResult<()> {
-    let client = Client::new(server_url.trim())?;
+    let client = state.connect(&server_url)?;
     let body = FinishPasswordReset { verification: verification.into(), code, new_password: new_password.into() };
     Ok(client.finish_password_reset(&body).await?)
 }
@@ -169,7 +200,7 @@ pub async fn sign_in(
     login: String,
     password: String,
 ) -> CommandResult<Account> {
-    let client = Client::new(server_url.trim())?;
+    let client = state.connect(&server_url)?;
     client.sign_in(&SignIn { login, password: password.into() }).await?;
     begin(&app, &state, client).await
 }

@@ -79,7 +79,45 @@ async fn live_view_grid_draws_four_channels() {
     tokio::time::timeout(Duration::from_secs(120), live_grid()).await.expect("the live-view scenario took over 120 s");
 }
 
-/// Frames drawn so far by each tile of the grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_the_app_trusts_the_fingerprint_it_was_shown_and_plays_rtsps() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    tokio::time::timeout(Duration::from_secs(90), over_tls()).await.expect("the TLS scenario took over 90 s");
+}
+
+/// A server with a self-signed certificate: the app shows its fingerprint before anything is
+/// sent, keeps it once trusted, and then live view plays over RTSPS with the same pin.
+async fn over_tls() {
+    let server = spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await;
+    let url = server.base_url.clone();
+    assert!(url.starts_with("https://"), "{url}");
+    let fingerprint = server.trust.pinned.unwrap().to_string();
+    let mut config = camshare_camsim::Config::nvr(&["Front door"]);
+    config.password = "CameraSecret99".into();
+    let camsim = camshare_camsim::Camsim::start(config).await.unwrap();
+    let olga = account(&server, "Olga", OLGA).await;
+    let camera = olga.add_device(&camsim_device(&camsim, "Porch")).await.unwrap();
+
+    let app = App::launch(&url, "tls", 1280, 800).await;
+    app.fill("server-url", &url).await;
+    app.fill("sign-in-login", OLGA).await;
+    app.fill("sign-in-password", PASSWORD).await;
+    app.click("sign-in-submit").await;
+    assert_eq!(app.text("trust-fingerprint").await.trim(), fingerprint, "the app shows the server's own fingerprint");
+    assert!(!app.exists("nav-sign-out").await, "signed in before the certificate was trusted");
+    app.screenshot(&shot_path("trust-server")).await;
+    step!("the app shows the self-signed server's fingerprint");
+    app.click("trust-server").await;
+    app.find("trust-note").await;
+    app.click("sign-in-submit").await;
+    app.find("nav-sign-out").await;
+    step!("trusted and signed in over HTTPS");
+    app.click(&format!("live-button-{}", camera.id)).await;
+    wait_frames(&app, &[1], 5, Duration::from_secs(30), "live view over RTSPS does not draw").await;
+    step!("live view plays over RTSPS");
+    app.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_account_signs_up_with_the_code_from_its_mail_and_resets_its_password() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -152,6 +190,7 @@ async fn sign_up_and_reset() {
     app.close().await;
 }
 
+/// Frames drawn so far by each tile of the grid.
 async fn tile_frames(app: &App, channels: &[u16]) -> Vec<u64> {
     let mut out = Vec::new();
     for n in channels {

@@ -52,12 +52,14 @@ async fn over_rtsps_the_player_accepts_the_pinned_certificate_only() {
     let mut config = gray(&ticket.url, &ticket.username, ticket.ticket.expose());
     config.pinned = Some(camshare_api::Fingerprint::of_der(b"another server"));
     let wrong = config.clone();
-    let refused = tokio::task::spawn_blocking(move || first_stamped_frame(&wrong, Duration::from_secs(15))).await.unwrap();
+    let refused =
+        tokio::task::spawn_blocking(move || first_stamped_frame(&wrong, Duration::from_secs(15))).await.unwrap();
     assert_eq!(refused.err(), Some(StreamError::UntrustedCertificate(pinned)));
     // …and no pin at all (the system's authorities do not know a self-signed certificate).
     let mut unpinned = config.clone();
     unpinned.pinned = None;
-    let refused = tokio::task::spawn_blocking(move || first_stamped_frame(&unpinned, Duration::from_secs(15))).await.unwrap();
+    let refused =
+        tokio::task::spawn_blocking(move || first_stamped_frame(&unpinned, Duration::from_secs(15))).await.unwrap();
     assert!(refused.is_err(), "an unpinned player accepted a self-signed gate");
     // The ticket never left: with the right pin it still opens, and it is channel 2.
     config.pinned = Some(pinned);

@@ -74,6 +74,11 @@ export const finishPasswordReset = (args: { serverUrl: string; verification: str
 /** Changes the signed-in account's password; its other sessions end. */
 export const changePassword = (args: { currentPassword: string; newPassword: string }) =>
   call<null>('change_password', args)
+/** Trusts the self-signed certificate with this fingerprint for the server from now on. */
+export const trustServerCertificate = (args: { serverUrl: string; fingerprint: string }) =>
+  call<null>('trust_server_certificate', args)
+/** Allows plain http:// to this server on another machine from now on. */
+export const allowPlainServer = (serverUrl: string) => call<null>('allow_plain_server', { serverUrl })
 export const signIn = (args: { serverUrl: string; login: string; password: string }) =>
   call<Account>('sign_in', args)
 export const signOut = () => call<null>('sign_out')

@@ -63,13 +63,21 @@ export type Func = wire.Function
 export type CamshareEvent = wire.Event
 
 /** The API's error kinds, and the desktop side's own. */
-export type ErrorKind = wire.ErrorKind | 'network' | 'protocol' | 'keychain'
+export type ErrorKind =
+  | wire.ErrorKind
+  | 'network'
+  | 'protocol'
+  | 'keychain'
+  | 'untrusted_certificate'
+  | 'insecure_connection'
 
 /** What every command rejects with. */
 export interface CommandError {
   kind: ErrorKind | string
   message: string
   field?: string
+  /** For `untrusted_certificate`: the SHA-256 fingerprint of the certificate the server presented. */
+  fingerprint?: string
 }
 
 // Desktop-only payloads (src-tauri), not in crates/api.

@@ -103,6 +103,53 @@ describe('sign in', () => {
     expect(screen.getByTestId('server-url')).toHaveAttribute('aria-invalid', 'true')
   })
 
+  test('a self-signed server: its fingerprint is shown, and trusting it is asked for, then kept', async () => {
+    const fingerprint = 'AB:'.repeat(31) + 'CD'
+    const calls = mockCommands({
+      sign_in: () => {
+        throw { kind: 'untrusted_certificate', message: 'not trusted', fingerprint }
+      },
+      trust_server_certificate: null,
+    })
+    const user = userEvent.setup()
+    render(SignIn)
+    await user.clear(screen.getByTestId('server-url'))
+    await user.type(screen.getByTestId('server-url'), 'https://cams.example.org:7878')
+    await user.type(screen.getByTestId('sign-in-login'), 'ann@example.com')
+    await user.type(screen.getByTestId('sign-in-password'), 'a-good-password')
+    await user.click(screen.getByTestId('sign-in-submit'))
+    expect(await screen.findByTestId('trust-fingerprint')).toHaveTextContent(fingerprint)
+    expect(screen.getByTestId('error-server_url')).toHaveTextContent(/not trusted on this computer yet/)
+    await user.click(screen.getByTestId('trust-server'))
+    expect(await screen.findByTestId('trust-note')).toHaveTextContent(/now trusts .* Sign in again/)
+    expect(called(calls, 'trust_server_certificate')[0].args).toEqual({ serverUrl: 'https://cams.example.org:7878', fingerprint })
+    expect(screen.queryByTestId('trust-prompt')).toBeNull()
+  })
+
+  test('http:// to another computer: nothing is sent until the person allows it', async () => {
+    const calls = mockCommands({
+      sign_in: () => {
+        throw { kind: 'insecure_connection', message: 'not encrypted' }
+      },
+      allow_plain_server: null,
+    })
+    const user = userEvent.setup()
+    render(SignIn)
+    await user.clear(screen.getByTestId('server-url'))
+    await user.type(screen.getByTestId('server-url'), 'http://192.168.1.20:7878')
+    await user.type(screen.getByTestId('sign-in-login'), 'ann@example.com')
+    await user.type(screen.getByTestId('sign-in-password'), 'a-good-password')
+    await user.click(screen.getByTestId('sign-in-submit'))
+    expect(await screen.findByTestId('plain-prompt')).toHaveTextContent(/not encrypted .* others can read/)
+    // Editing the address takes the question back.
+    await user.type(screen.getByTestId('server-url'), '0')
+    expect(screen.queryByTestId('plain-prompt')).toBeNull()
+    await user.click(screen.getByTestId('sign-in-submit'))
+    await user.click(await screen.findByTestId('allow-plain'))
+    expect(called(calls, 'allow_plain_server')[0].args).toEqual({ serverUrl: 'http://192.168.1.20:78780' })
+    expect(await screen.findByTestId('trust-note')).toHaveTextContent(/Unencrypted connections .* allowed/)
+  })
+
   test('wrong password reads in plain words', async () => {
     await signIn(() => {
       throw { kind: 'invalid_credentials', message: 'email/phone and password do not match' }

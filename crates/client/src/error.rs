@@ -88,7 +88,11 @@ pub enum ClientError {
          If this is the fingerprint the server printed when it started, pin it (--pin {presented})",
         match .pinned { Some(pinned) => format!(" (the pinned one is {pinned})"), None => String::new() }
     )]
-    UntrustedCertificate { url: String, presented: camshare_api::Fingerprint, pinned: Option<camshare_api::Fingerprint> },
+    UntrustedCertificate {
+        url: String,
+        presented: camshare_api::Fingerprint,
+        pinned: Option<camshare_api::Fingerprint>,
+    },
     /// `http://` to another machine: passwords and tokens would cross the network in clear.
     #[error(
         "{url} is not encrypted and is not on this machine: passwords and tokens would cross the network in clear. \

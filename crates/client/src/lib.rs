@@ -243,7 +243,8 @@ mod tests {
             let allowed = Trust { allow_plain: true, ..Trust::default() };
             assert!(Client::with_trust(remote, allowed).is_ok(), "{remote}");
         }
-        for local in ["http://127.0.0.1:7878", "http://localhost:7878", "http://[::1]:7878", "https://cams.example.org"] {
+        for local in ["http://127.0.0.1:7878", "http://localhost:7878", "http://[::1]:7878", "https://cams.example.org"]
+        {
             assert!(Client::new(local).is_ok(), "{local}");
         }
     }

@@ -69,11 +69,12 @@ impl ServerCertVerifier for TrustVerifier {
                 presented,
                 rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure),
             ),
-            None => match self.platform.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            {
-                Ok(verified) => Ok(verified),
-                Err(why) => self.refuse(presented, why),
-            },
+            None => {
+                match self.platform.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+                    Ok(verified) => Ok(verified),
+                    Err(why) => self.refuse(presented, why),
+                }
+            }
         }
     }
 

@@ -36,8 +36,10 @@ fn no_anchor_file() -> Result<&'static PathBuf, StreamError> {
     static FILE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     FILE.get_or_init(|| {
         for attempt in 0..16u32 {
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-            let path = std::env::temp_dir().join(format!("camshare-no-anchor-{}-{nanos}-{attempt}.pem", std::process::id()));
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+            let path =
+                std::env::temp_dir().join(format!("camshare-no-anchor-{}-{nanos}-{attempt}.pem", std::process::id()));
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -59,9 +61,14 @@ fn no_anchor_file() -> Result<&'static PathBuf, StreamError> {
 
 /// Makes `src` (an rtspsrc) accept only the certificate with `pinned`'s fingerprint; a refused
 /// one's fingerprint is put in `refused`.
-pub(crate) fn pin(src: &gst::Element, pinned: Fingerprint, refused: Arc<Mutex<Option<Fingerprint>>>) -> Result<(), StreamError> {
-    let database = gio::TlsFileDatabase::new(no_anchor_file()?)
-        .map_err(|e| StreamError::Setup(format!("cannot set up certificate pinning (is glib-networking installed?): {e}")))?;
+pub(crate) fn pin(
+    src: &gst::Element,
+    pinned: Fingerprint,
+    refused: Arc<Mutex<Option<Fingerprint>>>,
+) -> Result<(), StreamError> {
+    let database = gio::TlsFileDatabase::new(no_anchor_file()?).map_err(|e| {
+        StreamError::Setup(format!("cannot set up certificate pinning (is glib-networking installed?): {e}"))
+    })?;
     src.set_property("tls-database", database.upcast::<gio::TlsDatabase>());
     src.connect("accept-certificate", false, move |values| {
         let presented = values

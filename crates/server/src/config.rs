@@ -150,9 +150,15 @@ impl Config {
         if !self.tls_self_signed {
             return None;
         }
-        let public_host =
-            self.public_url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_string));
-        let listen_ips = [self.listen.ip(), self.gate_listen.ip()].into_iter().filter(|ip| !ip.is_unspecified()).map(|ip| ip.to_string());
+        let public_host = self
+            .public_url
+            .as_deref()
+            .and_then(|u| reqwest::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_string));
+        let listen_ips = [self.listen.ip(), self.gate_listen.ip()]
+            .into_iter()
+            .filter(|ip| !ip.is_unspecified())
+            .map(|ip| ip.to_string());
         let names = self.gate_host.iter().cloned().chain(public_host).chain(listen_ips).collect();
         Some(TlsSettings::SelfSigned { names })
     }

@@ -61,7 +61,10 @@ pub struct ServerTls {
 impl std::fmt::Debug for ServerTls {
     /// Never prints the key.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerTls").field("fingerprint", &self.fingerprint).field("self_signed", &self.self_signed).finish()
+        f.debug_struct("ServerTls")
+            .field("fingerprint", &self.fingerprint)
+            .field("self_signed", &self.self_signed)
+            .finish()
     }
 }
 

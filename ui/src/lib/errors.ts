@@ -6,11 +6,12 @@ import type { CommandError } from '../types'
 /** Turns whatever a rejected promise carried into a `CommandError`. */
 export function toCommandError(raw: unknown): CommandError {
   if (raw && typeof raw === 'object' && 'kind' in raw && typeof raw.kind === 'string') {
-    const r = raw as { kind: string; message?: unknown; field?: unknown }
+    const r = raw as { kind: string; message?: unknown; field?: unknown; fingerprint?: unknown }
     return {
       kind: r.kind,
       message: typeof r.message === 'string' ? r.message : '',
       ...(typeof r.field === 'string' ? { field: r.field } : {}),
+      ...(typeof r.fingerprint === 'string' ? { fingerprint: r.fingerprint } : {}),
     }
   }
   const message = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : ''
@@ -48,6 +49,10 @@ const FIXED: Record<string, string> = {
   keychain:
     'This computer has no keychain to keep your sign-in, so you will need to sign in again next time.',
   invalid_input: 'Some of what you entered is not valid.',
+  untrusted_certificate:
+    'The server’s certificate is not one this computer trusts, so nothing was sent. Sign in again to compare its fingerprint.',
+  insecure_connection:
+    'This address is not encrypted and is on another computer, so nothing was sent. Use https:// if the server offers it.',
 }
 
 /** One sentence for a person. */
@@ -67,22 +72,27 @@ export function sentence(text: string): string {
 /** Field name → message, for showing an error next to its field. */
 export type FieldErrors = Record<string, string>
 
-/**
- * Splits an error into a message for a known field and a message for the whole form.
- * `fields` lists the field names the form shows; `aliases` maps server field names to them.
- */
-/** What a sign-in or sign-up form shows for a failure: a network problem goes to the server
- * field (`network`), anything else to the form's fields or its alert. */
+/** Kinds about the server address itself rather than what the form says. */
+const SERVER_KINDS = ['network', 'untrusted_certificate', 'insecure_connection']
+
+/** What a sign-in or sign-up form shows for a failure: a problem reaching the server (`server`:
+ * the network, an untrusted certificate, plain HTTP to another machine) goes to the server
+ * field — `network` is its message — anything else to the form's fields or its alert. */
 export function formFailure(
   raw: unknown,
   fields: readonly string[],
   aliases: Record<string, string> = {},
-): { network: string | null; fields: FieldErrors; form: string | null } {
+): { network: string | null; server: CommandError | null; fields: FieldErrors; form: string | null } {
   const error = toCommandError(raw)
   const split = splitError(error, fields, aliases)
-  return { network: error.kind === 'network' ? (split.form ?? '') : null, ...split }
+  const server = SERVER_KINDS.includes(error.kind) ? error : null
+  return { network: server ? (split.form ?? '') : null, server, ...split }
 }
 
+/**
+ * Splits an error into a message for a known field and a message for the whole form.
+ * `fields` lists the field names the form shows; `aliases` maps server field names to them.
+ */
 export function splitError(
   error: CommandError,
   fields: readonly string[],

@@ -177,7 +177,11 @@ async fn over_tls_the_cli_pins_and_players_open_rtsps() {
     .unwrap();
     assert!(answer.is_empty(), "the RTSPS gate answered plain RTSP: {:?}", String::from_utf8_lossy(&answer));
     let probe = ffprobe(&url).await;
-    assert!(probe.status.success(), "the ticket was spent by the plain attempt: {}", String::from_utf8_lossy(&probe.stderr));
+    assert!(
+        probe.status.success(),
+        "the ticket was spent by the plain attempt: {}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
 
     // Without the pin the CLI refuses the server and shows the fingerprint to compare; with
     // another pin too.
@@ -191,6 +195,8 @@ async fn over_tls_the_cli_pins_and_players_open_rtsps() {
     // A plain address for another machine is refused before anything is sent, unless allowed.
     let remote = ["--server", "http://cams.example.invalid:7878", "device", "list"];
     cli.fails(Some(&olga), &remote, 8, "insecure_connection").await;
-    let allowed = cli.run(Some(&olga), &["--insecure", "--server", "http://cams.example.invalid:7878", "device", "list"], "").await;
+    let allowed = cli
+        .run(Some(&olga), &["--insecure", "--server", "http://cams.example.invalid:7878", "device", "list"], "")
+        .await;
     assert_eq!(allowed.code, 7, "{}", allowed.stderr);
 }

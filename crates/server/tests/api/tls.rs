@@ -13,10 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn builder(listen: &str, gate: &str) -> ServerBuilder {
     let gate = camshare_server::GateSettings { listen: gate.parse().unwrap(), public_host: None };
-    ServerBuilder::new(temp_dir("camshare-tls"))
-        .listen(listen.parse().unwrap())
-        .gate(Some(gate))
-        .device_checks(None)
+    ServerBuilder::new(temp_dir("camshare-tls")).listen(listen.parse().unwrap()).gate(Some(gate)).device_checks(None)
 }
 
 #[tokio::test]
