@@ -22,11 +22,12 @@ fi
 # the app's real-window tests and screenshots, headless.
 # GStreamer (dev headers, RTSP server, plugins incl. x264 and libav, pango text overlays) and
 # ffmpeg: the camera simulator, the media gate, the viewer, and the tests with outside players.
+# glib-networking: TLS for GStreamer (the gate's RTSPS, the viewer's rtsps:// streams).
 APT_PACKAGES=(build-essential curl ca-certificates git postgresql procps python3 python3-venv python3-aiosmtpd
     libwebkit2gtk-4.1-dev webkit2gtk-driver xvfb xauth libgl1-mesa-dri dbus-daemon fonts-dejavu-core imagemagick
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev gstreamer1.0-tools
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-    gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-rtsp ffmpeg)
+    gstreamer1.0-libav gstreamer1.0-x gstreamer1.0-rtsp glib-networking ffmpeg)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
