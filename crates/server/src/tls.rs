@@ -195,7 +195,10 @@ mod tests {
         std::fs::write(&garbage, "not a certificate").unwrap();
         let err = ServerTls::load(&TlsSettings::Files { cert: garbage.clone(), key: key.clone() }, dir.as_path());
         assert!(matches!(err, Err(TlsError::NoCertificate { .. })), "{err:?}");
-        let err = ServerTls::load(&TlsSettings::Files { cert: cert.clone(), key: cert }, dir.as_path());
+        // A private file that holds a certificate, not a key.
+        let not_a_key = dir.as_path().join("not-a-key.pem");
+        crate::secrets::write_private(&not_a_key, &std::fs::read(&cert).unwrap()).unwrap();
+        let err = ServerTls::load(&TlsSettings::Files { cert: cert.clone(), key: not_a_key }, dir.as_path());
         assert!(matches!(err, Err(TlsError::NoKey { .. })), "{err:?}");
     }
 }
