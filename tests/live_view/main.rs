@@ -239,6 +239,38 @@ async fn an_account_holds_at_most_32_viewers() {
     assert_eq!(again.status, 200, "{}", String::from_utf8_lossy(&again.bytes));
 }
 
+/// A flood from one machine: connections that never send a request hold at most 64 of the
+/// gate's descriptors; the 65th is closed before a byte is read, and a closed one makes room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_holds_at_most_64_gate_connections() {
+    use camshare_server::gate::addresses::MAX_CONNECTIONS_PER_ADDRESS;
+    let w = world().await;
+    let bob = account(&w.server, "bob@example.com").await;
+    w.share_live_view(&bob, "bob@example.com", &[2]).await;
+    let port = w.server.state.gate.as_ref().unwrap().port;
+    let mut idle: Vec<std::net::TcpStream> =
+        (0..MAX_CONNECTIONS_PER_ADDRESS).map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    let t = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+    let refused = tokio::task::spawn_blocking(move || raw_describe(&t.url, Some((&t.username, t.ticket.expose()))))
+        .await
+        .unwrap();
+    assert!(refused.closed && refused.bytes.is_empty(), "the 65th connection was served: {}", refused.status);
+    // One idle connection leaves: a viewer gets in.
+    drop(idle.pop());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let t = bob.stream_ticket(w.nvr.id, 2, StreamKind::Sub).await.unwrap();
+        let answer = tokio::task::spawn_blocking(move || raw_describe(&t.url, Some((&t.username, t.ticket.expose()))))
+            .await
+            .unwrap();
+        if answer.status == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no room after a connection closed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoke_while_streaming_ends_the_stream_for_good() {
     let w = world().await;

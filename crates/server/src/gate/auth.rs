@@ -3,7 +3,8 @@
 //! that connection's requests present the same one. Nothing reaches a media factory, and no media
 //! byte is sent, before this says yes. A refused ticket ends its connection (a guess costs a
 //! connection), and a made-up one costs a shape check and at most one indexed read — never a
-//! database write. Caps: viewers per account, camera connections per device owner.
+//! database write. Caps: connections per client address (`addresses`), viewers per account,
+//! camera connections per device owner.
 
 use std::sync::Arc;
 
@@ -113,10 +114,22 @@ mod imp {
         }
 
         fn check(&self, ctx: &rtsp::RTSPContext, check: &glib::GString) -> bool {
-            // A new connection needs no ticket; the parent's connect check is where its TLS is
-            // set up, when the gate has a certificate.
+            // A new connection needs no ticket, only room under its address's cap; the parent's
+            // connect check is where its TLS is set up, when the gate has a certificate.
             if check.as_str() == rtsp::RTSP_AUTH_CHECK_CONNECT.as_str() {
-                return self.parent_check(ctx, check);
+                let admitted = match super::super::addresses::connecting_ip() {
+                    Some(ip) => self.shared().per_address.admit(&ip),
+                    None => true,
+                };
+                if !admitted {
+                    tracing::debug!("gate: a connection over its address's cap refused");
+                    return false;
+                }
+                let configured = self.parent_check(ctx, check);
+                if !configured && let Some(ip) = super::super::addresses::connecting_ip() {
+                    self.shared().per_address.release(&ip);
+                }
+                return configured;
             }
             // Transport settings need no ticket; everything that names a URL does.
             if check.as_str() == rtsp::RTSP_AUTH_CHECK_TRANSPORT_CLIENT_SETTINGS.as_str() {

@@ -15,6 +15,7 @@
 //!   250 ms for expiry and schedule ends, it asks the authority whether each permit still holds
 //!   and closes those that do not. The owner's own viewers end only when the device is deleted.
 
+pub mod addresses;
 pub mod auth;
 pub mod relay;
 pub mod viewers;
@@ -52,6 +53,8 @@ pub(crate) struct GateShared {
     pub viewers: viewers::Viewers,
     /// Whether viewers connect over TLS (then media is offered over TCP only).
     pub tls: bool,
+    /// Open connections per client address (`addresses`).
+    pub per_address: addresses::PerAddress,
 }
 
 /// A running gate; `stop` (or dropping it) closes every viewer, the RTSP port and every
@@ -107,7 +110,10 @@ impl Gate {
             relays: relay::Relays::default(),
             viewers: viewers::Viewers::default(),
             tls: certificate.is_some(),
+            per_address: addresses::PerAddress::default(),
         });
+        let per_address = shared.per_address.clone();
+        server.connect_client_connected(move |_, client| per_address.release_when_closed(client));
         let auth = auth::GateAuth::new(shared.clone());
         auth.set_tls_certificate(certificate.as_ref());
         server.set_auth(Some(&auth));
