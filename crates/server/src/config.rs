@@ -124,6 +124,14 @@ pub struct Config {
     #[arg(long, env = "CAMSHARE_TLS_SELF_SIGNED")]
     pub tls_self_signed: bool,
 
+    /// Networks of reverse proxies in front of the server (CIDR, e.g. `127.0.0.1/32`), whose
+    /// `X-Forwarded-For` header names the client; sign-in budgets are then kept per real client.
+    /// The header from anyone else is ignored. Repeat or separate with commas. Behind a proxy,
+    /// raise --max-connections-per-address too: every connection comes from the proxy.
+    /// Default: none.
+    #[arg(long = "trusted-proxy", env = "CAMSHARE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+
     /// Allow plain HTTP and RTSP on addresses other machines can reach. Without TLS the server
     /// otherwise listens on loopback addresses only. Default: off.
     #[arg(long, env = "CAMSHARE_INSECURE")]
@@ -180,6 +188,7 @@ impl Config {
                 per_address: self.max_connections_per_address.max(1),
             })
             .tls(self.tls())
+            .trusted_proxies(self.trusted_proxies.clone())
             .insecure(self.insecure)
             .messages(Messages {
                 public_url: self.public_url.clone(),

@@ -3,7 +3,8 @@
 //! bytes is dropped), at most [`HttpLimits::connections`] connections are open at once (further
 //! ones wait in the kernel's backlog), and one client address holds at most
 //! [`HttpLimits::per_address`] of them (more are closed at once). Every request carries the
-//! peer's address as `ConnectInfo` (see `routes::extract::ClientAddr`). With TLS, each
+//! peer's address as `ConnectInfo` and the operator's trusted proxies (whose `X-Forwarded-For`
+//! names the client; see `routes::extract::ClientAddr`). With TLS, each
 //! connection's handshake must also finish within the header timeout before HTTP starts
 //! (`tls::ServerTls`); a client that speaks plain HTTP to it gets no answer. On shutdown the server
 //! stops accepting, asks every connection to finish its request in flight, and waits for them.
@@ -22,6 +23,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
+
+use crate::routes::extract::TrustedProxies;
 use tower::ServiceExt;
 
 /// The limits of the HTTP side.
@@ -75,6 +78,7 @@ pub async fn serve(
     router: Router,
     limits: HttpLimits,
     tls: Option<TlsAcceptor>,
+    trusted_proxies: TrustedProxies,
     stopping: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = Builder::new(TokioExecutor::new());
@@ -106,8 +110,10 @@ pub async fn serve(
             continue;
         }
         let router = router.clone();
+        let trusted_proxies = trusted_proxies.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(trusted_proxies.clone());
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let per_address = per_address.clone();

@@ -19,6 +19,7 @@ use crate::health::DeviceHealth;
 use crate::http::HttpLimits;
 use crate::limits::Limits;
 use crate::outbox::Outbox;
+use crate::routes::extract::TrustedProxies;
 use crate::routes::{AppState, app};
 use crate::secrets::ServerKey;
 use crate::store::{self, Db};
@@ -96,6 +97,7 @@ pub struct ServerBuilder {
     messages: Messages,
     tls: Option<TlsSettings>,
     insecure: bool,
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl ServerBuilder {
@@ -116,6 +118,7 @@ impl ServerBuilder {
             messages: Messages::default(),
             tls: None,
             insecure: false,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -194,6 +197,13 @@ impl ServerBuilder {
         self
     }
 
+    /// The networks of reverse proxies in front of the server, whose `X-Forwarded-For` names the
+    /// client (for the per-address sign-in budgets). Default: none — the header is ignored.
+    pub fn trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
     /// Refuses plain listeners that other machines can reach, unless `insecure`.
     fn check_plain_listeners(&self) -> Result<(), StartError> {
         if self.tls.is_some() || self.insecure {
@@ -266,6 +276,7 @@ impl ServerBuilder {
             device_checks: self.device_checks,
             tasks,
             tls,
+            trusted_proxies: TrustedProxies(self.trusted_proxies.clone().into()),
         })
     }
 }
@@ -279,6 +290,7 @@ pub struct Server {
     device_checks: Option<Duration>,
     tasks: BackgroundTasks,
     tls: Option<ServerTls>,
+    trusted_proxies: TrustedProxies,
 }
 
 impl Server {
@@ -313,7 +325,7 @@ impl Server {
     /// waits for requests in flight, stops the background tasks and the gate (closing its
     /// viewers and its port), and returns.
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        let Server { listener, state, max_body_bytes, http_limits, device_checks, tasks, tls } = self;
+        let Server { listener, state, max_body_bytes, http_limits, device_checks, tasks, tls, trusted_proxies } = self;
         tasks.spawn("housekeeping", housekeeping(state.clone()));
         if let Some(interval) = device_checks {
             tasks.spawn("device checks", state.health.clone().run(state.db.clone(), state.clock.clone(), interval));
@@ -327,7 +339,7 @@ impl Server {
             streams.cancel();
         };
         let acceptor = tls.as_ref().map(ServerTls::acceptor);
-        let served = crate::http::serve(listener, router, http_limits, acceptor, stopping).await;
+        let served = crate::http::serve(listener, router, http_limits, acceptor, trusted_proxies, stopping).await;
         tasks.stop_all().await;
         if let Some(gate) = gate {
             gate.stop();

@@ -1,6 +1,6 @@
 //! Extractors that gate requests with types: `Caller` proves a valid access token, `Body`
 //! and `IdPath` turn malformed input into clear `invalid_input` / `not_found` errors,
-//! `ClientAddr` is the peer's address.
+//! `ClientAddr` is the client's address (the peer's, or the one a trusted proxy forwarded).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -8,6 +8,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use camshare_api::{AccountId, ApiError, ErrorKind};
 use serde::de::DeserializeOwned;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
 
 use super::AppState;
 use crate::error::ServerError;
@@ -39,19 +43,54 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The address the request came from (the TCP peer), when the server was started with connection
-/// info (`Server::run` always is; a router used on its own may not be). Sign-in budgets are kept
-/// per address, so an attacker's address is refused while the owner signs in from theirs.
+/// The address the request came from, when the server was started with connection info
+/// (`Server::run` always is; a router used on its own may not be): the TCP peer, or — when the
+/// peer is one of the operator's reverse proxies (`--trusted-proxy`) — the client address that
+/// proxy put in `X-Forwarded-For`. Sign-in budgets are kept per address, so an attacker's
+/// address is refused while the owner signs in from theirs.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
+pub struct ClientAddr(pub Option<IpAddr>);
+
+/// The networks of the reverse proxies whose `X-Forwarded-For` is believed; `http.rs` puts it on
+/// every request. Empty: the header is ignored, whoever sends it.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Arc<[IpNet]>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let info = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
-        Ok(ClientAddr(info.map(|c| c.0.ip())))
+        let Some(peer) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr(None));
+        };
+        let trusted = parts.extensions.get::<TrustedProxies>().map(|t| &t.0[..]).unwrap_or(&[]);
+        Ok(ClientAddr(Some(client_behind_proxies(peer, &parts.headers, trusted))))
     }
+}
+
+/// The client a request stands for. A peer that is not a trusted proxy is the client, whatever
+/// it says in `X-Forwarded-For` (a client can write anything there). From a trusted proxy, the
+/// header is read from the right — each proxy appends the address it got the request from — and
+/// the first address that is not itself a trusted proxy is the client; a header that is missing
+/// or unreadable leaves the proxy as the client.
+pub fn client_behind_proxies(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut hops: Vec<&str> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else { return peer };
+        hops.extend(text.split(','));
+    }
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else { return peer };
+        if !is_trusted(&ip) {
+            return ip;
+        }
+    }
+    peer
 }
 
 /// A JSON object body whose every failure (not JSON, not an object, truncated, wrong field,
@@ -146,5 +185,36 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Params<
             }
             Err(other) => Err(ServerError::internal(other)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x_forwarded_for_counts_only_from_a_trusted_proxy_and_only_its_last_untrusted_hop() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let headers = |values: &[&str]| {
+            let mut map = axum::http::HeaderMap::new();
+            for v in values {
+                map.append("x-forwarded-for", v.parse().unwrap());
+            }
+            map
+        };
+        let client = |peer: IpAddr, h: &[&str], t: &[IpNet]| client_behind_proxies(peer, &headers(h), t);
+        // The client's own claim before the proxy's is ignored: the proxy appended the real one.
+        assert_eq!(client(proxy, &["1.1.1.1, 203.0.113.5"], &trusted).to_string(), "203.0.113.5");
+        // Two of our proxies in a row.
+        assert_eq!(client(proxy, &["203.0.113.5", "10.0.0.7"], &trusted).to_string(), "203.0.113.5");
+        // Not from a proxy: the header means nothing.
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        assert_eq!(client(stranger, &["203.0.113.5"], &trusted), stranger);
+        assert_eq!(client(proxy, &["203.0.113.5"], &[]), proxy, "no proxies configured");
+        // Missing or unreadable: the proxy itself.
+        assert_eq!(client(proxy, &[], &trusted), proxy);
+        assert_eq!(client(proxy, &["203.0.113.5, not-an-address"], &trusted), proxy);
+        assert_eq!(client(proxy, &["10.0.0.9"], &trusted), proxy, "only proxies in the header");
     }
 }

@@ -468,3 +468,39 @@ async fn event_streams_per_account_are_capped(engine: Engine) {
     }
 }
 on_both_engines!(event_streams_per_account_are_capped, super::event_streams_per_account_are_capped);
+
+/// Behind the operator's reverse proxy every request comes from the proxy's address: with
+/// `--trusted-proxy` the sign-in budgets are kept per client named in `X-Forwarded-For`, so a
+/// flood through the proxy does not lock out the owner signing in through the same proxy. From
+/// anyone else the header is ignored: an attacker cannot pick a fresh address per guess.
+async fn sign_in_budgets_follow_x_forwarded_for_only_from_a_trusted_proxy(engine: Engine) {
+    let url = |api: &Api| format!("{}/api/sessions", api.app.base_url);
+    let wrong = json!({"login": "ann@example.com", "password": "wrong-password"});
+    let right = json!({"login": "ann@example.com", "password": "password123"});
+    let http = reqwest::Client::new();
+    let guess = |api: &Api, forwarded: String| {
+        let request = http.post(url(api)).header("x-forwarded-for", forwarded).json(&wrong);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+
+    // Trusted (the test's loopback is "the proxy"): eleven guesses "from" 203.0.113.5 use up
+    // that address's budget for Ann's login…
+    let proxied = Api::start_with(engine, &["--device-check-secs", "0", "--trusted-proxy", "127.0.0.1/32"]).await;
+    proxied.sign_up("Ann", "ann@example.com").await;
+    let statuses = futures::future::join_all((0..11).map(|_| guess(&proxied, "203.0.113.5".into()))).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+    // …and Ann, behind the same proxy from her own address, signs in.
+    let answer = http.post(url(&proxied)).header("x-forwarded-for", "198.51.100.7").json(&right).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "the flood through the proxy locked Ann out");
+
+    // Not trusted: a new made-up address per guess changes nothing, the eleventh is refused.
+    let direct = Api::start(engine).await;
+    direct.sign_up("Ann", "ann@example.com").await;
+    let statuses = futures::future::join_all((0..11).map(|i| guess(&direct, format!("203.0.113.{i}")))).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "the header bought fresh budgets: {statuses:?}");
+}
+
+camshare_testkit::on_both_engines!(
+    sign_in_budgets_follow_x_forwarded_for_only_from_a_trusted_proxy,
+    super::sign_in_budgets_follow_x_forwarded_for_only_from_a_trusted_proxy
+);
