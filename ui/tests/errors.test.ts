@@ -103,6 +103,18 @@ describe('sign in', () => {
     expect(screen.getByTestId('server-url')).toHaveAttribute('aria-invalid', 'true')
   })
 
+  /** Signs in on the form at another server address; returns the user driving it. */
+  async function signInAt(serverUrl: string) {
+    const user = userEvent.setup()
+    render(SignIn)
+    await user.clear(screen.getByTestId('server-url'))
+    await user.type(screen.getByTestId('server-url'), serverUrl)
+    await user.type(screen.getByTestId('sign-in-login'), 'ann@example.com')
+    await user.type(screen.getByTestId('sign-in-password'), 'a-good-password')
+    await user.click(screen.getByTestId('sign-in-submit'))
+    return user
+  }
+
   test('a self-signed server: its fingerprint is shown, and trusting it is asked for, then kept', async () => {
     const fingerprint = 'AB:'.repeat(31) + 'CD'
     const calls = mockCommands({
@@ -111,13 +123,7 @@ describe('sign in', () => {
       },
       trust_server_certificate: null,
     })
-    const user = userEvent.setup()
-    render(SignIn)
-    await user.clear(screen.getByTestId('server-url'))
-    await user.type(screen.getByTestId('server-url'), 'https://cams.example.org:7878')
-    await user.type(screen.getByTestId('sign-in-login'), 'ann@example.com')
-    await user.type(screen.getByTestId('sign-in-password'), 'a-good-password')
-    await user.click(screen.getByTestId('sign-in-submit'))
+    const user = await signInAt('https://cams.example.org:7878')
     expect(await screen.findByTestId('trust-fingerprint')).toHaveTextContent(fingerprint)
     expect(screen.getByTestId('error-server_url')).toHaveTextContent(/not trusted on this computer yet/)
     await user.click(screen.getByTestId('trust-server'))
@@ -133,13 +139,7 @@ describe('sign in', () => {
       },
       allow_plain_server: null,
     })
-    const user = userEvent.setup()
-    render(SignIn)
-    await user.clear(screen.getByTestId('server-url'))
-    await user.type(screen.getByTestId('server-url'), 'http://192.168.1.20:7878')
-    await user.type(screen.getByTestId('sign-in-login'), 'ann@example.com')
-    await user.type(screen.getByTestId('sign-in-password'), 'a-good-password')
-    await user.click(screen.getByTestId('sign-in-submit'))
+    const user = await signInAt('http://192.168.1.20:7878')
     expect(await screen.findByTestId('plain-prompt')).toHaveTextContent(/not encrypted .* others can read/)
     // Editing the address takes the question back.
     await user.type(screen.getByTestId('server-url'), '0')
