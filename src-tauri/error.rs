@@ -16,11 +16,15 @@ pub struct CommandError {
     /// the person to compare with the one the server printed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// For `untrusted_certificate` from a server already trusted: the fingerprint pinned for it
+    /// (its certificate changed — someone may be in between).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<String>,
 }
 
 impl CommandError {
     pub fn new(kind: &str, message: impl Into<String>) -> CommandError {
-        CommandError { kind: kind.to_string(), message: message.into(), field: None, fingerprint: None }
+        CommandError { kind: kind.to_string(), message: message.into(), field: None, fingerprint: None, pinned: None }
     }
 
     /// Not signed in: the UI goes to the sign-in page.
@@ -35,11 +39,14 @@ impl From<ClientError> for CommandError {
             Some(api) => api.message.clone(),
             None => e.to_string(),
         };
-        let fingerprint = match &e {
-            ClientError::UntrustedCertificate { presented, .. } => Some(presented.to_string()),
-            _ => None,
+        let (fingerprint, pinned) = match &e {
+            ClientError::UntrustedCertificate { presented, pinned, .. } => {
+                (Some(presented.to_string()), pinned.map(|p| p.to_string()))
+            }
+            _ => (None, None),
         };
-        CommandError { kind: e.kind().as_str().to_string(), message, field: e.field().map(str::to_string), fingerprint }
+        let field = e.field().map(str::to_string);
+        CommandError { kind: e.kind().as_str().to_string(), message, field, fingerprint, pinned }
     }
 }
 

@@ -172,6 +172,7 @@ fn run(
             latency_ms: 100,
             // The gate serves the server's certificate: the client's pin holds for both.
             pinned: client.trust().pinned,
+            allow_plain: client.trust().allow_plain,
         };
         let (got_frames, ended) = relay(tile, &config, frames, status);
         if tile.stopped() {
@@ -182,6 +183,11 @@ fn run(
         }
         // Ended: is it the access? The next ticket request tells (and is the reconnect anyway).
         let next = match &ended {
+            // Not safe to play: retrying would not change that.
+            Some(e @ (StreamError::Insecure(_) | StreamError::UntrustedCertificate(_))) => {
+                let _ = status.send(LiveStatus::Ended { reason: format!("Live view stopped: {e}.") });
+                return;
+            }
             Some(StreamError::Closed) | Some(StreamError::Refused(_)) if got_frames => {
                 let _ = status.send(LiveStatus::Reconnecting { retry_in_ms: 0, reason: "the stream ended".into() });
                 Duration::ZERO

@@ -78,6 +78,8 @@ export interface CommandError {
   field?: string
   /** For `untrusted_certificate`: the SHA-256 fingerprint of the certificate the server presented. */
   fingerprint?: string
+  /** For `untrusted_certificate` from a server already trusted: the fingerprint trusted before. */
+  pinned?: string
 }
 
 // Desktop-only payloads (src-tauri), not in crates/api.

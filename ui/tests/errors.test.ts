@@ -132,6 +132,21 @@ describe('sign in', () => {
     expect(screen.queryByTestId('trust-prompt')).toBeNull()
   })
 
+  test('a trusted server whose certificate changed: both fingerprints, and a warning, not the first-time question', async () => {
+    const [before, now] = ['AB:'.repeat(31) + 'CD', 'EF:'.repeat(31) + '01']
+    mockCommands({
+      sign_in: () => {
+        throw { kind: 'untrusted_certificate', message: 'not trusted', fingerprint: now, pinned: before }
+      },
+    })
+    await signInAt('https://cams.example.org:7878')
+    expect(await screen.findByTestId('trust-pinned')).toHaveTextContent(before)
+    expect(screen.getByTestId('trust-fingerprint')).toHaveTextContent(now)
+    expect(screen.getByTestId('trust-prompt')).toHaveTextContent(/different certificate .* someone may be listening/)
+    expect(screen.getByTestId('trust-server')).toHaveTextContent('Trust the new certificate')
+    expect(screen.getByTestId('error-server_url')).toHaveTextContent(/changed since you trusted it/)
+  })
+
   test('http:// to another computer: nothing is sent until the person allows it', async () => {
     const calls = mockCommands({
       sign_in: () => {

@@ -122,6 +122,9 @@ impl Client {
             .user_agent(concat!("camshare-client/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(transport::CONNECT_TIMEOUT)
             .tls_backend_preconfigured(tls)
+            // The API never redirects; following one could take a password from https:// to
+            // http:// on another host, past the check above.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| invalid(&e.to_string()))?;
         Ok(Client {

@@ -4,7 +4,6 @@
 //! loopback addresses only (the server on this machine) unless the user says it may cross the
 //! network in clear ([`Trust::allow_plain`], the CLI's `--insecure`).
 
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use camshare_api::Fingerprint;
@@ -23,12 +22,7 @@ pub struct Trust {
     pub pinned: Option<Fingerprint>,
 }
 
-/// Whether `host` (as a URL holds it: a name, an IPv4 address or a bracketed IPv6 address) is
-/// this machine: `localhost`, 127.0.0.0/8 or ::1.
-pub fn is_loopback_host(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+pub use camshare_api::is_loopback_host;
 
 /// Checks the server's certificate: against the pin when there is one, else the platform's
 /// verifier. Remembers the last certificate it refused, so the error can show its fingerprint.
@@ -121,19 +115,4 @@ pub(crate) fn client_config(trust: &Trust) -> Result<(rustls::ClientConfig, Arc<
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok((config, verifier))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_is_this_machine_only() {
-        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.10", "[::1]", "::1"] {
-            assert!(is_loopback_host(host), "{host}");
-        }
-        for host in ["example.org", "10.0.0.1", "0.0.0.0", "[::]", "localhost.example.org", "192.168.1.2"] {
-            assert!(!is_loopback_host(host), "{host}");
-        }
-    }
 }

@@ -1,8 +1,8 @@
 //! Pinning the gate's certificate on an `rtsps://` stream: with a fingerprint given, rtspsrc
 //! accepts the one certificate whose SHA-256 is that fingerprint and no other — not even one a
 //! certificate authority signed. It checks certificates against a database whose only anchor is
-//! a certificate whose key was thrown away, so no certificate validates by itself; every one
-//! reaches `accept-certificate`, which compares fingerprints.
+//! a CA this process made and whose key it threw away at once, so no certificate validates by
+//! itself; every one reaches `accept-certificate`, which compares fingerprints.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,49 +14,52 @@ use gstreamer as gst;
 
 use crate::StreamError;
 
-/// A self-signed certificate whose private key was discarded when it was made: an anchor
-/// nothing chains to.
-const NO_ANCHOR_PEM: &str = "\
------BEGIN CERTIFICATE-----
-MIIBsTCCAVegAwIBAgIUGfXwDtYXpzJBV8je4o9F6J1TnfowCgYIKoZIzj0EAwIw
-LTErMCkGA1UEAwwiQ2Ftc2hhcmUgbm8tYW5jaG9yIChrZXkgZGlzY2FyZGVkKTAg
-Fw0yNjEyMDIwNDQ0MjRaGA8yMTI2MTEwODA0NDQyNFowLTErMCkGA1UEAwwiQ2Ft
-c2hhcmUgbm8tYW5jaG9yIChrZXkgZGlzY2FyZGVkKTBZMBMGByqGSM49AgEGCCqG
-SM49AwEHA0IABEQjoXcgg9NAtd7qmk+0sdbM67cXEqimq8J0LtD2y+BUOvVN5l50
-huks3+v7CnHesXiKysmHZKqnORtQ9guiKyajUzBRMB0GA1UdDgQWBBRAQ1sqXIja
-pED4muPQIJaMp5uZCzAfBgNVHSMEGDAWgBRAQ1sqXIjapED4muPQIJaMp5uZCzAP
-BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIB3SPamnlKOhC7KFbiT9
-AsHJFrkn0AI4aJ996Oix5EeeAiEAqx8g156f62FDmMU4lON/6lhjl6BNRHz6ZPRy
-W81d37I=
------END CERTIFICATE-----
-";
-
-/// The anchor's file, written once per process (a new file, only its owner can read it).
+/// The anchor's file, made once per process: a CA certificate generated here, whose key is
+/// dropped at once (nobody, this process included, can sign with it), written into a new folder
+/// only this user can enter, so no one else can put an anchor of their own in its place.
 fn no_anchor_file() -> Result<&'static PathBuf, StreamError> {
     static FILE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     FILE.get_or_init(|| {
-        for attempt in 0..16u32 {
-            let nanos =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-            let path =
-                std::env::temp_dir().join(format!("camshare-no-anchor-{}-{nanos}-{attempt}.pem", std::process::id()));
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            match options.open(&path) {
-                Ok(mut file) => {
-                    file.write_all(NO_ANCHOR_PEM.as_bytes()).map_err(|e| e.to_string())?;
-                    return Ok(path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-        Err("no free name for it in the temp folder".into())
+        let pem = {
+            let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params.distinguished_name.push(rcgen::DnType::CommonName, "Camshare pinning: an anchor nothing chains to");
+            params.self_signed(&key).map_err(|e| e.to_string())?.pem()
+            // `key` is dropped here.
+        };
+        let folder = private_folder()?;
+        let path = folder.join("no-anchor.pem");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path).and_then(|mut f| f.write_all(pem.as_bytes())).map_err(|e| e.to_string())?;
+        Ok(path)
     })
     .as_ref()
     .map_err(|e| StreamError::Setup(format!("cannot write the certificate pinning's anchor file: {e}")))
+}
+
+/// A new folder under the temp folder that only this user can enter (mode 0700, made by this
+/// call: an existing one is never reused).
+fn private_folder() -> Result<PathBuf, String> {
+    use std::hash::{BuildHasher, RandomState};
+    for attempt in 0..16u32 {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let random = RandomState::new().hash_one((nanos, attempt, std::process::id()));
+        let folder = std::env::temp_dir().join(format!("camshare-pin-{}-{random:016x}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(&folder) {
+            Ok(()) => return Ok(folder),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Err("no free name for a private folder in the temp folder".into())
 }
 
 /// Makes `src` (an rtspsrc) accept only the certificate with `pinned`'s fingerprint; a refused

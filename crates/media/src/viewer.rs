@@ -33,7 +33,11 @@ pub struct ViewerConfig {
     pub latency_ms: u32,
     /// For `rtsps://`: accept only the certificate with this fingerprint (the server's
     /// self-signed one, as the client pinned it). `None`: the system's certificate authorities.
+    /// With a pin, a plain `rtsp://` URL is refused: the server the pin is for speaks RTSPS.
     pub pinned: Option<Fingerprint>,
+    /// Play plain `rtsp://` from another machine (the ticket and the video in clear), as the
+    /// user allowed for the server (`Trust::allow_plain`). Default: only from this machine.
+    pub allow_plain: bool,
 }
 
 impl ViewerConfig {
@@ -47,6 +51,7 @@ impl ViewerConfig {
             format: FrameFormat::Jpeg { quality: 80 },
             latency_ms: 100,
             pinned: None,
+            allow_plain: false,
         }
     }
 }
@@ -83,6 +88,11 @@ pub enum StreamError {
     /// GStreamer could not build or run the pipeline (a missing plugin, say).
     #[error("{0}")]
     Setup(String),
+    /// A plain `rtsp://` stream that would carry its ticket and video in clear over the network
+    /// (another machine, not allowed), or plain where a pinned server should speak RTSPS.
+    /// Nothing was sent.
+    #[error("{0}")]
+    Insecure(String),
     /// The gate presented a certificate that is not the pinned one (someone in between, or the
     /// server's certificate changed): nothing was sent, not even the ticket.
     #[error("the stream's server presented a certificate that is not the pinned one (SHA-256 {0})")]
@@ -108,6 +118,7 @@ impl Drop for Viewer {
 impl Viewer {
     /// Builds the pipeline and starts connecting; frames come from [`Viewer::next_frame`].
     pub fn open(config: &ViewerConfig) -> Result<Viewer, StreamError> {
+        check_plain(config)?;
         crate::init()?;
         let scale = match config.size {
             Some((w, h)) => {
@@ -217,6 +228,28 @@ impl Viewer {
     }
 }
 
+/// Refuses plain RTSP where it would cross the network unasked, or where a pin says the server
+/// speaks RTSPS.
+fn check_plain(config: &ViewerConfig) -> Result<(), StreamError> {
+    if !config.url.starts_with("rtsp://") {
+        return Ok(());
+    }
+    if config.pinned.is_some() {
+        return Err(StreamError::Insecure(
+            "the stream's address is plain rtsp:// although this server's certificate is pinned".into(),
+        ));
+    }
+    let remote = !camshare_api::url_host(&config.url).is_some_and(camshare_api::is_loopback_host);
+    if remote && !config.allow_plain {
+        return Err(StreamError::Insecure(
+            "the stream is not encrypted (rtsp://) and comes from another machine: its ticket and video would \
+             cross the network in clear"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn frame_of(sample: &gst::Sample) -> Result<Frame, StreamError> {
     let decoded_at = SystemTime::now();
     let buffer = sample.buffer().ok_or_else(|| StreamError::Setup("a sample without a buffer".into()))?;
@@ -229,4 +262,21 @@ fn frame_of(sample: &gst::Sample) -> Result<Frame, StreamError> {
     // Grey rows are padded to a multiple of 4 bytes.
     let stride = if s.name() == "video/x-raw" { width.div_ceil(4) * 4 } else { 0 };
     Ok(Frame { data, width, height, stride, decoded_at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_rtsp_is_refused_off_this_machine_unless_allowed_and_always_with_a_pin() {
+        let config = |url: &str| ViewerConfig::new(url, "1", "ticket");
+        assert!(check_plain(&config("rtsp://127.0.0.1:7554/live/1/1/sub")).is_ok());
+        assert!(check_plain(&config("rtsps://cams.example.org:7554/live/1/1/sub")).is_ok());
+        let remote = config("rtsp://cams.example.org:7554/live/1/1/sub");
+        assert!(matches!(check_plain(&remote), Err(StreamError::Insecure(_))));
+        assert!(check_plain(&ViewerConfig { allow_plain: true, ..remote.clone() }).is_ok());
+        let pinned = ViewerConfig { pinned: Some(Fingerprint::of_der(b"x")), allow_plain: true, ..remote };
+        assert!(matches!(check_plain(&pinned), Err(StreamError::Insecure(_))), "a pinned server speaks RTSPS");
+    }
 }

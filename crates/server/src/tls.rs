@@ -78,6 +78,9 @@ impl ServerTls {
                 let cert = data_dir.join(SELF_SIGNED_CERT_FILE);
                 let key = data_dir.join(SELF_SIGNED_KEY_FILE);
                 if !cert.exists() || !key.exists() {
+                    // A pair half-written by an interrupted first start is made again whole.
+                    let _ = std::fs::remove_file(&key);
+                    let _ = std::fs::remove_file(&cert);
                     make_self_signed(names, &cert, &key)?;
                 }
                 (cert, key, true)
@@ -180,6 +183,11 @@ mod tests {
         let dir = camshare_testkit::temp_dir("camshare-tls");
         ServerTls::load(&TlsSettings::SelfSigned { names: vec![] }, dir.as_path()).unwrap();
         let cert = dir.as_path().join(SELF_SIGNED_CERT_FILE);
+        // A first start cut off between the key and the certificate: the next one starts.
+        let before = std::fs::read(&cert).unwrap();
+        std::fs::remove_file(&cert).unwrap();
+        ServerTls::load(&TlsSettings::SelfSigned { names: vec![] }, dir.as_path()).unwrap();
+        assert_ne!(std::fs::read(&cert).unwrap(), before, "a new pair");
         let key = dir.as_path().join(SELF_SIGNED_KEY_FILE);
         let files = TlsSettings::Files { cert: cert.clone(), key: key.clone() };
         assert!(!ServerTls::load(&files, dir.as_path()).unwrap().is_self_signed());

@@ -6,12 +6,13 @@ import type { CommandError } from '../types'
 /** Turns whatever a rejected promise carried into a `CommandError`. */
 export function toCommandError(raw: unknown): CommandError {
   if (raw && typeof raw === 'object' && 'kind' in raw && typeof raw.kind === 'string') {
-    const r = raw as { kind: string; message?: unknown; field?: unknown; fingerprint?: unknown }
+    const r = raw as { kind: string; message?: unknown; field?: unknown; fingerprint?: unknown; pinned?: unknown }
     return {
       kind: r.kind,
       message: typeof r.message === 'string' ? r.message : '',
       ...(typeof r.field === 'string' ? { field: r.field } : {}),
       ...(typeof r.fingerprint === 'string' ? { fingerprint: r.fingerprint } : {}),
+      ...(typeof r.pinned === 'string' ? { pinned: r.pinned } : {}),
     }
   }
   const message = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : ''

@@ -75,17 +75,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// the first address that is not itself a trusted proxy is the client; a header that is missing
 /// or unreadable leaves the proxy as the client.
 pub fn client_behind_proxies(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    // On a dual-stack listener an IPv4 peer arrives as `::ffff:a.b.c.d`: compare it as IPv4.
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    let mut hops: Vec<&str> = Vec::new();
+    // Split the raw bytes: what the client wrote (left) may be anything, the proxies' hops
+    // (right) are addresses; reading stops at the first hop that is not a proxy.
+    let mut hops: Vec<&[u8]> = Vec::new();
     for value in headers.get_all("x-forwarded-for") {
-        let Ok(text) = value.to_str() else { return peer };
-        hops.extend(text.split(','));
+        hops.extend(value.as_bytes().split(|b| *b == b','));
     }
     for hop in hops.iter().rev() {
-        let Ok(ip) = hop.trim().parse::<IpAddr>() else { return peer };
+        let Some(ip) = std::str::from_utf8(hop).ok().and_then(|h| h.trim().parse::<IpAddr>().ok()) else {
+            return peer;
+        };
+        let ip = ip.to_canonical();
         if !is_trusted(&ip) {
             return ip;
         }
@@ -216,5 +222,12 @@ mod tests {
         assert_eq!(client(proxy, &[], &trusted), proxy);
         assert_eq!(client(proxy, &["203.0.113.5, not-an-address"], &trusted), proxy);
         assert_eq!(client(proxy, &["10.0.0.9"], &trusted), proxy, "only proxies in the header");
+        // A dual-stack listener's IPv4-mapped peer is the IPv4 proxy.
+        let mapped: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        assert_eq!(client(mapped, &["203.0.113.5"], &trusted).to_string(), "203.0.113.5");
+        // Bytes the client wrote that are not text do not hide the proxy's hop.
+        let mut raw = axum::http::HeaderMap::new();
+        raw.append("x-forwarded-for", axum::http::HeaderValue::from_bytes(b"\xe9t\xe9, 203.0.113.5").unwrap());
+        assert_eq!(client_behind_proxies(proxy, &raw, &trusted).to_string(), "203.0.113.5");
     }
 }
