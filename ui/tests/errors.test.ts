@@ -147,6 +147,22 @@ describe('sign in', () => {
     expect(screen.getByTestId('error-server_url')).toHaveTextContent(/changed since you trusted it/)
   })
 
+  test('the trust question is about the address the request went to, even if the field changed since', async () => {
+    const fingerprint = 'AB:'.repeat(31) + 'CD'
+    let answer: (reason: unknown) => void = () => {}
+    const calls = mockCommands({
+      sign_in: () => new Promise((_, reject) => (answer = reject)),
+      trust_server_certificate: null,
+    })
+    const user = await signInAt('https://a.example.org')
+    await user.type(screen.getByTestId('server-url'), 'x')
+    answer({ kind: 'untrusted_certificate', message: 'not trusted', fingerprint })
+    expect(await screen.findByTestId('trust-prompt')).toHaveTextContent('https://a.example.org uses')
+    await user.click(screen.getByTestId('trust-server'))
+    await screen.findByTestId('trust-note')
+    expect(called(calls, 'trust_server_certificate')[0].args).toEqual({ serverUrl: 'https://a.example.org', fingerprint })
+  })
+
   test('http:// to another computer: nothing is sent until the person allows it', async () => {
     const calls = mockCommands({
       sign_in: () => {
