@@ -88,7 +88,7 @@ async fn over_tls_the_app_trusts_the_fingerprint_it_was_shown_and_plays_rtsps() 
 /// A server with a self-signed certificate: the app shows its fingerprint before anything is
 /// sent, keeps it once trusted, and then live view plays over RTSPS with the same pin.
 async fn over_tls() {
-    let server = spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await;
+    let server = camshare_testkit::spawn_app_tls(Engine::Sqlite).await;
     let url = server.base_url.clone();
     assert!(url.starts_with("https://"), "{url}");
     let fingerprint = server.trust.pinned.unwrap().to_string();

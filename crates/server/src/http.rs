@@ -27,6 +27,10 @@ use tokio_rustls::TlsAcceptor;
 use crate::routes::extract::TrustedProxies;
 use tower::ServiceExt;
 
+/// A connection's byte stream, plain or TLS.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
 /// The limits of the HTTP side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpLimits {
@@ -117,37 +121,32 @@ pub async fn serve(
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let per_address = per_address.clone();
-        match &tls {
-            None => {
-                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!(error = %e, "an HTTP connection ended with an error");
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
+        tokio::spawn(async move {
+            // One path for both: the plain stream, or the TLS stream once its handshake is done.
+            let io: Option<Box<dyn Io>> = match tls {
+                None => Some(Box::new(stream)),
+                Some(acceptor) => match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => Some(Box::new(stream)),
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, %peer, "a TLS handshake failed");
+                        None
                     }
-                    per_address.release(peer.ip());
-                    drop(slot);
-                });
-            }
-            Some(acceptor) => {
-                let handshake = tokio::time::timeout(limits.header_timeout, acceptor.accept(stream));
-                let (builder, watcher) = (builder.clone(), graceful.watcher());
-                tokio::spawn(async move {
-                    match handshake.await {
-                        Ok(Ok(stream)) => {
-                            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                            if let Err(e) = watcher.watch(connection.into_owned()).await {
-                                tracing::debug!(error = %e, "an HTTPS connection ended with an error");
-                            }
-                        }
-                        Ok(Err(e)) => tracing::debug!(error = %e, %peer, "a TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "a TLS handshake took too long"),
+                    Err(_) => {
+                        tracing::debug!(%peer, "a TLS handshake took too long");
+                        None
                     }
-                    per_address.release(peer.ip());
-                    drop(slot);
-                });
+                },
+            };
+            if let Some(io) = io {
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service).into_owned();
+                if let Err(e) = watcher.watch(connection).await {
+                    tracing::debug!(error = %e, "an HTTP connection ended with an error");
+                }
             }
-        }
+            per_address.release(peer.ip());
+            drop(slot);
+        });
     }
     drop(listener);
     graceful.shutdown().await;

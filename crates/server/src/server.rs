@@ -243,8 +243,7 @@ impl ServerBuilder {
             Outbox::new(m.smtp_url.as_deref(), &m.mail_from, m.sms_webhook.as_deref(), &self.data_dir.join("outbox"))?;
         tracing::info!("{}", outbox.describe());
         let bound = listener.local_addr().map_err(|source| StartError::Listen { addr: self.listen, source })?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let public_url = m.public_url.clone().unwrap_or_else(|| format!("{scheme}://{bound}"));
+        let public_url = m.public_url.clone().unwrap_or_else(|| format!("{}://{bound}", scheme(tls.as_ref())));
         let tasks = BackgroundTasks::default();
         let camera_policy = Arc::new(self.camera_policy);
         let gate = match &self.gate {
@@ -306,8 +305,7 @@ impl Server {
 
     /// `https://ADDR` or `http://ADDR`: the API's base URL on the address bound.
     pub fn base_url(&self) -> std::io::Result<String> {
-        let scheme = if self.tls.is_some() { "https" } else { "http" };
-        Ok(format!("{scheme}://{}", self.local_addr()?))
+        Ok(format!("{}://{}", scheme(self.tls.as_ref()), self.local_addr()?))
     }
 
     /// What every handler sees (tests reach the database and the gate through it).
@@ -346,6 +344,11 @@ impl Server {
         }
         served
     }
+}
+
+/// The API's URL scheme: `https` with a certificate.
+fn scheme(tls: Option<&ServerTls>) -> &'static str {
+    if tls.is_some() { "https" } else { "http" }
 }
 
 /// Hourly: forget expired sessions, stale sign-in counters, old events, used tickets, expired

@@ -1,7 +1,7 @@
 //! Test support for Camshare's tests and benchmarks, and nothing else: it is only ever a
 //! dev-dependency, so none of it is compiled into the server, the CLI or the desktop app.
 //!
-//! - [`spawn_app`]: a real server on 127.0.0.1:0 with a fresh database (SQLite file or a
+//! - [`spawn_app`]: a real server on 127.0.0.1:0 (HTTPS and RTSPS with [`spawn_app_tls`]) with a fresh database (SQLite file or a
 //!   database on the throwaway Postgres cluster of [`postgres`]) and a clock the test moves;
 //! - [`on_both_engines!`]: one async test body run on SQLite and on Postgres;
 //! - [`outbox`] and [`smtp`]: the messages the server sent (its outbox folder, or a real SMTP
@@ -111,6 +111,12 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 pub async fn spawn_app_with(engine: Engine, args: &[&str]) -> TestApp {
     let args: Vec<&str> = ["--camera-allow", "127.0.0.0/8"].into_iter().chain(args.iter().copied()).collect();
     spawn_app_strict(engine, &args).await
+}
+
+/// As `spawn_app`, serving HTTPS and RTSPS with a self-signed certificate; its `trust` pins the
+/// fingerprint, so `TestApp::client` and the `world` helpers reach it.
+pub async fn spawn_app_tls(engine: Engine) -> TestApp {
+    spawn_app_with(engine, &["--device-check-secs", "0", "--tls-self-signed"]).await
 }
 
 /// As `spawn_app_with`, with the camera network policy of a server started without flags (no

@@ -74,7 +74,7 @@ impl World {
 
     /// The same world on a server with a self-signed certificate: HTTPS, and `rtsps://` tickets.
     pub async fn with_tls() -> World {
-        World::on(crate::spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await).await
+        World::on(crate::spawn_app_tls(Engine::Sqlite).await).await
     }
 
     async fn on(server: TestApp) -> World {

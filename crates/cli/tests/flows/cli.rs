@@ -1,6 +1,6 @@
 //! Runs the `camshare` binary as a user would, against a test server.
 
-use camshare_testkit::{Engine, TestApp, outbox, spawn_app, spawn_app_with};
+use camshare_testkit::{Engine, TestApp, outbox, spawn_app, spawn_app_tls};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
@@ -49,7 +49,7 @@ impl Cli {
     /// A test server with a self-signed certificate (HTTPS and RTSPS); the CLI runs pin its
     /// fingerprint through `CAMSHARE_PIN`.
     pub async fn start_tls(engine: Engine) -> Cli {
-        Cli { app: spawn_app_with(engine, &["--device-check-secs", "0", "--tls-self-signed"]).await, pin: true }
+        Cli { app: spawn_app_tls(engine).await, pin: true }
     }
 
     /// Starts `camshare ARGS…` against the test server as `user` (or signed out), its stdin,

@@ -117,17 +117,16 @@ mod imp {
             // A new connection needs no ticket, only room under its address's cap; the parent's
             // connect check is where its TLS is set up, when the gate has a certificate.
             if check.as_str() == rtsp::RTSP_AUTH_CHECK_CONNECT.as_str() {
-                let admitted = match super::super::addresses::connecting_ip() {
-                    Some(ip) => self.shared().per_address.admit(&ip),
-                    None => true,
-                };
-                if !admitted {
+                let ip = super::super::addresses::connecting_ip();
+                if let Some(ip) = &ip
+                    && !self.shared().per_address.admit(ip)
+                {
                     tracing::debug!("gate: a connection over its address's cap refused");
                     return false;
                 }
                 let configured = self.parent_check(ctx, check);
-                if !configured && let Some(ip) = super::super::addresses::connecting_ip() {
-                    self.shared().per_address.release(&ip);
+                if !configured && let Some(ip) = &ip {
+                    self.shared().per_address.release(ip);
                 }
                 return configured;
             }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use camshare_client::{Client, ClientError, Trust};
 use camshare_server::tls::{ServerTls, TlsSettings};
 use camshare_server::{ServerBuilder, StartError};
-use camshare_testkit::{Engine, spawn_app_with, temp_dir};
+use camshare_testkit::{Engine, spawn_app_tls, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn builder(listen: &str, gate: &str) -> ServerBuilder {
@@ -54,7 +54,7 @@ async fn the_server_binary_refuses_to_listen_in_clear_and_says_what_to_do() {
 
 #[tokio::test]
 async fn https_works_with_the_pinned_fingerprint_and_only_with_it() {
-    let app = spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await;
+    let app = spawn_app_tls(Engine::Sqlite).await;
     assert!(app.base_url.starts_with("https://"), "{}", app.base_url);
     let fingerprint = app.trust.pinned.expect("a self-signed server has a fingerprint");
     // Pinned: a whole sign-up and sign-in works.
@@ -117,7 +117,7 @@ async fn impostor() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn a_pinned_client_sends_no_password_to_an_impostor() {
-    let app = spawn_app_with(Engine::Sqlite, &["--device-check-secs", "0", "--tls-self-signed"]).await;
+    let app = spawn_app_tls(Engine::Sqlite).await;
     let (url, handshakes, received) = impostor().await;
     // The network sends Olga's client to the impostor instead of her server.
     let olga = Client::with_trust(&url, app.trust.clone()).unwrap();
