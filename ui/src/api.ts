@@ -8,6 +8,7 @@ import type {
   Account,
   ActivityEntry,
   AppInfo,
+  BlockedOwner,
   CamshareEvent,
   ConnectionStatus,
   CreatedShares,
@@ -125,6 +126,9 @@ export const acceptInvite = (id: number) => call<SharedDevice>('accept_invite', 
 export const rejectInvite = (id: number) => call<null>('reject_invite', { id })
 export const listSharedDevices = () => call<SharedDevice[]>('list_shared_devices')
 export const removeSharedDevice = (id: number) => call<null>('remove_shared_device', { id })
+export const listBlockedOwners = () => call<BlockedOwner[]>('list_blocked_owners')
+export const blockOwner = (owner: number) => call<BlockedOwner>('block_owner', { owner })
+export const unblockOwner = (owner: number) => call<null>('unblock_owner', { owner })
 
 // Activity
 export const activity = (limit: number) => call<ActivityEntry[]>('activity', { limit })

@@ -13,6 +13,8 @@ export type {
   ActivityKind,
   AddressKind,
   ApiError,
+  BlockedOwner,
+  BlockOwner,
   Channel,
   ChannelGrants,
   CreatedShares,

@@ -76,6 +76,22 @@ export type ApiError = {
   message: string
 }
 
+/**
+ * `POST /api/blocked-owners`: block an owner who has shared with this account (an invite, a
+ * shared device, or one answered before). Their open invites are rejected, their shared devices
+ * removed, and nothing they share reaches this account until it unblocks them. The owner is not
+ * told of the block; they see the invites rejected and the devices removed.
+ */
+export type BlockOwner = {
+  owner: AccountId
+}
+
+/** An owner this account blocked, as its list of blocked people shows them. */
+export type BlockedOwner = {
+  blocked_at: Timestamp
+  owner: ShareOwner
+}
+
 /** Change the password while signed in. The account's other sessions end. */
 export type ChangePassword = {
   current_password: string

@@ -32,6 +32,9 @@ pub const INVITE_ACCEPT: &str = "/api/invites/{id}/accept";
 pub const INVITE_REJECT: &str = "/api/invites/{id}/reject";
 pub const SHARED_DEVICES: &str = "/api/shared-devices";
 pub const SHARED_DEVICE: &str = "/api/shared-devices/{id}";
+/// Owners this account blocked (the recipient's side); `{id}` is the owner's account id.
+pub const BLOCKED_OWNERS: &str = "/api/blocked-owners";
+pub const BLOCKED_OWNER: &str = "/api/blocked-owners/{id}";
 pub const EVENTS: &str = "/api/events";
 pub const ACTIVITY: &str = "/api/activity";
 pub const OPENAPI: &str = "/api/openapi.json";

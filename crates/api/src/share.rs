@@ -220,6 +220,22 @@ pub struct ShareOwner {
     pub display_name: String,
 }
 
+/// `POST /api/blocked-owners`: block an owner who has shared with this account (an invite, a
+/// shared device, or one answered before). Their open invites are rejected, their shared devices
+/// removed, and nothing they share reaches this account until it unblocks them. The owner is not
+/// told of the block; they see the invites rejected and the devices removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BlockOwner {
+    pub owner: AccountId,
+}
+
+/// An owner this account blocked, as its list of blocked people shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BlockedOwner {
+    pub owner: ShareOwner,
+    pub blocked_at: Timestamp,
+}
+
 /// A device shared with me, or an invite to one. Never carries the camera's address or
 /// credentials, nor the owner's remark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -3,7 +3,7 @@
 //! schedules, times) are parsed by the commands with `camshare_api`'s parsers, so a mistake is
 //! reported the same way as the server would report it.
 
-use camshare_api::{DeviceId, EventId, RecipientId, ShareId};
+use camshare_api::{AccountId, DeviceId, EventId, RecipientId, ShareId};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 const EXIT_CODES: &str = "\
@@ -95,6 +95,9 @@ pub enum Command {
     /// Devices others share with you.
     #[command(subcommand)]
     Shared(SharedCommand),
+    /// People you blocked: nothing they share reaches you.
+    #[command(subcommand)]
+    Blocked(BlockedCommand),
     /// Live events: invites, answers, changed and ended shares.
     Events {
         /// Keep listening until Ctrl-C (otherwise stop once nothing arrives for a second).
@@ -356,6 +359,18 @@ pub enum SharedCommand {
     Show { id: ShareId },
     /// Remove a shared device from your list (ID is the share id); its owner is told.
     Remove { id: ShareId },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlockedCommand {
+    /// The owners you blocked (ID is the owner's account id).
+    List,
+    /// Block the owner of an invitation or shared device (ID is the share id): their
+    /// invitations are rejected, their devices leave your list, and nothing they share reaches
+    /// you until you unblock them. They are not told you blocked them.
+    Add { share: ShareId },
+    /// Unblock an owner (ID from `camshare blocked list`).
+    Remove { owner: AccountId },
 }
 
 #[cfg(test)]

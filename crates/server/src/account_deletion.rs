@@ -28,7 +28,7 @@ pub async fn delete(
 
     // As a recipient: accepted shares are removed, open invites rejected; each owner is told.
     for share in shares::active_received_by(&mut tx, account).await? {
-        sharing::end_for_deleted_account(&mut tx, &share, LEFT, now).await?;
+        sharing::end_by_recipient(&mut tx, &share, Some(LEFT), now).await?;
     }
 
     // As an owner: the people it shared with lose the devices, as when a device is removed.

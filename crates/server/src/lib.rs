@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account_deletion;
 pub mod accounts;
+pub mod blocking;
 pub mod camera;
 pub mod clock;
 pub mod codes;

@@ -13,7 +13,7 @@ use crate::error::{Result, ServerError};
 use crate::secrets::ServerKey;
 use crate::store::activity::{self, NewActivity};
 use crate::store::shares::{self, ShareRow};
-use crate::store::{Db, WriteTx, accounts, devices, events, is_unique_violation, recipients};
+use crate::store::{Db, WriteTx, accounts, blocked_owners, devices, events, is_unique_violation, recipients};
 
 /// How long an invite waits for an answer.
 pub const INVITE_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
@@ -106,6 +106,12 @@ pub async fn create(
         return Err(ApiError::invalid("recipient", "you cannot share with yourself").into());
     }
     let recipient = recipients::upsert(&mut tx, owner, &address, account, remark.as_deref(), now).await?;
+    // An account that blocked the owner gets the invite stored (the owner sees it pending, as
+    // for any address) but never hears of it.
+    let notify = match account {
+        Some(a) if !blocked_owners::is_blocked(&mut tx, a, owner).await? => Some(a),
+        _ => None,
+    };
     let owner_name = accounts::display_name(&mut tx, owner).await?;
     let terms_json = serde_json::to_string(&req.terms).map_err(ServerError::internal)?;
     let mut ids = Vec::new();
@@ -122,7 +128,7 @@ pub async fn create(
             }
             Err(e) => return Err(e),
         };
-        if let Some(account) = account {
+        if let Some(account) = notify {
             let kind = EventKind::InviteReceived {
                 share: id,
                 device: grant.device,
@@ -373,9 +379,7 @@ pub async fn remove_received(db: &Db, account: AccountId, id: ShareId, now: Time
     if row.stored_status()? != ShareStatus::Accepted {
         return Err(ServerError::not_found("shared device"));
     }
-    set_status(&mut tx, &row, ShareStatus::Removed, now).await?;
-    tell_both(&mut tx, &row, &EventKind::ShareRemoved { share: id, device: row.device() }, now).await?;
-    log(&mut tx, &row, ActivityKind::RemovedByRecipient, None, now).await?;
+    end_by_recipient(&mut tx, &row, None, now).await?;
     tx.commit().await
 }
 
@@ -423,12 +427,13 @@ pub async fn revoke_everything(db: &Db, owner: AccountId, now: Timestamp) -> Res
     Ok(ended)
 }
 
-/// Ends a share whose recipient is deleting their account (`account_deletion`): an accepted
-/// share is removed, an open invite rejected; the owner hears it and their log says `why`.
-pub(crate) async fn end_for_deleted_account(
+/// Ends an active share from the recipient's side: an accepted share is removed, an open invite
+/// rejected; both parties hear it as such and the owner's log says so, with `why` when given
+/// (account deletion says why; a block does not, the owner is not told of blocks).
+pub(crate) async fn end_by_recipient(
     tx: &mut WriteTx<'_>,
     row: &ShareRow,
-    why: &str,
+    why: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
     let (status, event, kind) = if row.stored_status()? == ShareStatus::Accepted {
@@ -439,8 +444,8 @@ pub(crate) async fn end_for_deleted_account(
         (ShareStatus::Rejected, event, ActivityKind::Rejected)
     };
     set_status(tx, row, status, now).await?;
-    events::insert(tx, row.owner(), &event, now).await?;
-    log(tx, row, kind, Some(why.to_string()), now).await
+    tell_both(tx, row, &event, now).await?;
+    log(tx, row, kind, why.map(str::to_string), now).await
 }
 
 /// Deletes a recipient and all its sharing at once; the address stays in the history.

@@ -1,7 +1,7 @@
 //! Model-based property test of sharing and the authority.
 //!
 //! Random sequences of share / accept / reject / edit / revoke / cancel / resend / remove /
-//! delete-recipient / late sign-up / clock moves run against the real sharing code and database
+//! delete-recipient / block and unblock the owner / late sign-up / clock moves run against the real sharing code and database
 //! and against a plain in-memory model written from the rules in FLOWS.md. After every step,
 //! both must agree on the step's outcome and on the authority's answer (permit or which refusal)
 //! for every account, device, channel (including ones that do not exist) and purpose (live main
@@ -17,6 +17,7 @@ use camshare_api::{
     FunctionSet, Lookback, NewDevice, RecipientId, Schedule, ScheduleWindow, ShareId, ShareTerms, StreamKind,
     Timestamp,
 };
+use camshare_server::blocking;
 use camshare_server::camera::NetworkPolicy;
 use camshare_server::devices;
 use camshare_server::error::ServerError;
@@ -44,15 +45,27 @@ struct Terms {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Share { device: usize, recipient: usize, grants: Vec<(u16, u8)>, terms: Terms },
+    Share {
+        device: usize,
+        recipient: usize,
+        grants: Vec<(u16, u8)>,
+        terms: Terms,
+    },
     Accept(usize),
     Reject(usize),
-    Edit { share: usize, grants: Option<Vec<(u16, u8)>>, terms: Option<Terms> },
+    Edit {
+        share: usize,
+        grants: Option<Vec<(u16, u8)>>,
+        terms: Option<Terms>,
+    },
     Revoke(usize),
     Cancel(usize),
     Resend(usize),
     Remove(usize),
     DeleteRecipient(usize),
+    /// Recipient `n` blocks the owner, or lifts the block.
+    Block(usize),
+    Unblock(usize),
     SignUpLate,
     Advance(i64),
 }
@@ -91,6 +104,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => idx.clone().prop_map(Op::Resend),
         1 => idx.clone().prop_map(Op::Remove),
         1 => (0usize..3).prop_map(Op::DeleteRecipient),
+        1 => (0usize..3).prop_map(Op::Block),
+        1 => (0usize..3).prop_map(Op::Unblock),
         1 => Just(Op::SignUpLate),
         3 => prop_oneof![Just(1i64), Just(30), Just(4 * 60), Just(13 * 60), Just(24 * 60), Just(8 * 24 * 60)].prop_map(Op::Advance),
     ]
@@ -128,6 +143,7 @@ struct Model {
     deleted: [bool; 3],
     recipient_exists: [bool; 3],
     late_signed_up: bool,
+    blocked: [bool; 3],
 }
 
 type Outcome = Result<(), ErrorKind>;
@@ -137,6 +153,11 @@ const INVITE_SECS: i64 = 7 * 24 * 3600;
 impl Model {
     fn has_account(&self, recipient: usize) -> bool {
         recipient < 2 || self.late_signed_up
+    }
+
+    /// Whether the recipient's shares reach an account: it has one and does not block the owner.
+    fn reaches(&self, recipient: usize) -> bool {
+        self.has_account(recipient) && !self.blocked[recipient]
     }
 
     fn check_grants(&self, device: usize, grants: &[(u16, u8)]) -> Outcome {
@@ -185,7 +206,7 @@ impl Model {
             }
             Op::Accept(i) | Op::Reject(i) => {
                 let now = self.now;
-                let has_account = self.share(*i).map(|s| self.has_account(s.recipient));
+                let has_account = self.share(*i).map(|s| self.reaches(s.recipient));
                 let Some(share) = self.share_mut(*i) else { return Err(ErrorKind::NotFound) };
                 if has_account != Some(true) {
                     return Err(ErrorKind::NotFound);
@@ -257,7 +278,7 @@ impl Model {
                 Ok(())
             }
             Op::Remove(i) => {
-                let has_account = self.share(*i).map(|s| self.has_account(s.recipient));
+                let has_account = self.share(*i).map(|s| self.reaches(s.recipient));
                 let Some(s) = self.share_mut(*i) else { return Err(ErrorKind::NotFound) };
                 if has_account != Some(true) || s.status != Status::Accepted {
                     return Err(ErrorKind::NotFound);
@@ -277,6 +298,30 @@ impl Model {
                     };
                 }
                 self.deleted[*r] = true;
+                Ok(())
+            }
+            Op::Block(r) => {
+                // Only an owner who ever shared with the account can be blocked.
+                if !self.has_account(*r) || !self.shares.iter().any(|s| s.recipient == *r) {
+                    return Err(ErrorKind::NotFound);
+                }
+                if !self.blocked[*r] {
+                    self.blocked[*r] = true;
+                    for s in self.shares.iter_mut().filter(|s| s.recipient == *r) {
+                        s.status = match s.status {
+                            Status::Accepted => Status::Removed,
+                            Status::Pending => Status::Rejected,
+                            other => other,
+                        };
+                    }
+                }
+                Ok(())
+            }
+            Op::Unblock(r) => {
+                if !self.has_account(*r) || !self.blocked[*r] {
+                    return Err(ErrorKind::NotFound);
+                }
+                self.blocked[*r] = false;
                 Ok(())
             }
             Op::SignUpLate => {
@@ -322,7 +367,7 @@ impl Model {
         for s in &self.shares {
             let usable = s.device == device
                 && s.recipient + 1 == who
-                && self.has_account(s.recipient)
+                && self.reaches(s.recipient)
                 && s.status == Status::Accepted
                 && s.expires_at.is_none_or(|e| self.now < e)
                 && s.grants.get(&channel).is_some_and(|bits| bits & (1 << function as u8) != 0)
@@ -443,7 +488,7 @@ impl Model {
             || self.shares.iter().any(|s| {
                 s.device == device
                     && s.recipient + 1 == who
-                    && self.has_account(s.recipient)
+                    && self.reaches(s.recipient)
                     && s.status == Status::Accepted
             })
     }
@@ -642,6 +687,16 @@ impl System {
             }
             Op::DeleteRecipient(r) => match self.recipient_ids[*r] {
                 Some(id) => kind(sharing::delete_recipient(&self.db, self.owner, id, self.now).await),
+                None => Err(ErrorKind::NotFound),
+            },
+            Op::Block(r) => match self.recipients[*r] {
+                Some(account) => {
+                    blocking::block(&self.db, account, self.owner, self.now).await.map(|_| ()).map_err(|e| e.kind())
+                }
+                None => Err(ErrorKind::NotFound),
+            },
+            Op::Unblock(r) => match self.recipients[*r] {
+                Some(account) => kind(blocking::unblock(&self.db, account, self.owner, self.now).await),
                 None => Err(ErrorKind::NotFound),
             },
             Op::SignUpLate => {

@@ -1,9 +1,9 @@
-//! The recipient's commands: invites to answer, and devices shared with me.
+//! The recipient's commands: invites to answer, devices shared with me, owners I blocked.
 
 use camshare_api::SharedDevice;
 
 use super::Context;
-use crate::args::{InviteCommand, SharedCommand};
+use crate::args::{BlockedCommand, InviteCommand, SharedCommand};
 use crate::error::CliError;
 use crate::output::{self, Table};
 
@@ -100,6 +100,48 @@ Terms:     {}
                 return Ok(());
             }
             output::line(format!("Removed share {id} from your list; its owner has been told."))
+        }
+    }
+}
+
+pub async fn blocked(ctx: &Context, command: BlockedCommand) -> Result<(), CliError> {
+    match command {
+        BlockedCommand::List => {
+            let blocked = ctx.client.list_blocked_owners().await?;
+            output::list(ctx.json, &blocked, "You have not blocked anyone.", |blocked| {
+                let mut table = Table::new(&["ID", "NAME", "BLOCKED"]);
+                for b in blocked {
+                    table.row(vec![b.owner.id.to_string(), b.owner.display_name.clone(), output::when(b.blocked_at)]);
+                }
+                table
+            })
+        }
+        BlockedCommand::Add { share } => {
+            // The owner is whoever sent this invitation or shares this device.
+            let mut reaching = ctx.client.list_invites().await?;
+            reaching.extend(ctx.client.list_shared_devices().await?);
+            let Some(owner) = reaching.into_iter().find(|d| d.share == share).map(|d| d.owner) else {
+                return Err(CliError::new(
+                    "not_found",
+                    format!("no invitation or shared device of yours has share id {share}"),
+                ));
+            };
+            let blocked = ctx.client.block_owner(owner.id).await?;
+            if ctx.json {
+                return output::json(&blocked);
+            }
+            output::line(format!(
+                "Blocked {} (id {}): their invitations are rejected and their devices left your list. \
+                 Undo with `camshare blocked remove {}`.",
+                blocked.owner.display_name, blocked.owner.id, blocked.owner.id
+            ))
+        }
+        BlockedCommand::Remove { owner } => {
+            ctx.client.unblock_owner(owner).await?;
+            if ctx.json {
+                return Ok(());
+            }
+            output::line(format!("Unblocked owner {owner}; what they share reaches you again."))
         }
     }
 }

@@ -76,6 +76,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Recipient(command) => recipient::run(&ctx, command).await,
         Command::Invite(command) => invite::invite(&ctx, command).await,
         Command::Shared(command) => invite::shared(&ctx, command).await,
+        Command::Blocked(command) => invite::blocked(&ctx, command).await,
         Command::Events { follow, since } => events::events(&ctx, follow, since).await,
         Command::Activity { limit } => events::activity(&ctx, limit).await,
         Command::StreamUrl { device, channel, sub } => stream::stream_url(&ctx, device, channel, sub).await,

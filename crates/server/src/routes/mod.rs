@@ -2,6 +2,7 @@
 //! so the document at `/api/openapi.json` can never miss a route.
 
 mod accounts;
+mod blocked_owners;
 mod devices;
 mod events;
 pub mod extract;
@@ -161,6 +162,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(r!(invites::reject_invite))
         .routes(r!(invites::list_shared_devices))
         .routes(r!(invites::remove_shared_device))
+        .routes(r!(blocked_owners::list_blocked_owners, blocked_owners::block_owner))
+        .routes(r!(blocked_owners::unblock_owner))
         .routes(r!(events::events_stream))
         .routes(r!(events::list_activity))
 }

@@ -128,13 +128,16 @@ pub async fn facts(conn: &mut AnyConnection, id: DeviceId) -> Result<Option<(Dev
         .map(|(owner, name, channels)| (DeviceFacts { owner: AccountId(owner), channel_count: channels as u16 }, name)))
 }
 
-/// Active shares of a device with a recipient account: whom to tell when the device changes.
+/// Active shares of a device with their recipient account: whom to tell when the device changes
+/// (no account where it has none, or where it blocked the owner: they hear nothing).
 pub async fn active_recipients(
     conn: &mut AnyConnection,
     id: DeviceId,
 ) -> Result<Vec<(ShareId, Option<AccountId>, String)>> {
     let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT s.id, r.account_id, r.address FROM shares s JOIN recipients r ON r.id = s.recipient_id \
+        "SELECT s.id, CASE WHEN EXISTS (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id \
+         AND b.owner_id = s.owner_id) THEN NULL ELSE r.account_id END, r.address \
+         FROM shares s JOIN recipients r ON r.id = s.recipient_id \
          WHERE s.device_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id",
     )
     .bind(id.0)

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod blocked_owners;
 pub mod devices;
 pub mod events;
 pub mod password_resets;

@@ -38,12 +38,16 @@ pub struct ShareRow {
     /// The recipient's account, when the address has one (verified: only then does it exist).
     pub recipient_name: Option<String>,
     pub recipient_since_ms: Option<i64>,
+    /// 1 when the recipient's account blocked this share's owner (`blocked_owners`).
+    pub recipient_blocked: i64,
 }
 
 pub const SELECT_SHARE: &str = "SELECT s.id, s.device_id, s.owner_id, s.recipient_id, s.status, s.grants, s.terms, \
      s.created_ms, s.invite_expires_ms, s.answered_ms, d.name AS device_name, d.kind AS device_kind, \
      r.address, r.address_kind, r.remark, r.account_id AS recipient_account, o.display_name AS owner_name, \
-     ra.display_name AS recipient_name, ra.created_ms AS recipient_since_ms \
+     ra.display_name AS recipient_name, ra.created_ms AS recipient_since_ms, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id \
+     AND b.owner_id = s.owner_id) THEN 1 ELSE 0 END AS BIGINT) AS recipient_blocked \
      FROM shares s JOIN devices d ON d.id = s.device_id JOIN recipients r ON r.id = s.recipient_id \
      JOIN accounts o ON o.id = s.owner_id LEFT JOIN accounts ra ON ra.id = r.account_id";
 
@@ -70,8 +74,10 @@ impl ShareRow {
     pub fn owner(&self) -> AccountId {
         AccountId(self.owner_id)
     }
+    /// The account the share reaches: none while the address has no account, and none while
+    /// that account blocks the owner (then nothing of the share reaches it: no event, no answer).
     pub fn recipient_account(&self) -> Option<AccountId> {
-        self.recipient_account.map(AccountId)
+        self.recipient_account.filter(|_| self.recipient_blocked == 0).map(AccountId)
     }
     pub fn stored_status(&self) -> Result<ShareStatus> {
         parse_status(&self.status)
@@ -215,7 +221,10 @@ pub async fn reaching(db: &Db, account: AccountId, status: ShareStatus, now: Tim
     );
     // Pending invites past their deadline are left out, so only that query binds "now" ($3).
     let pending = status == ShareStatus::Pending;
-    let mut sql = format!("{select} WHERE r.account_id = $1 AND s.status = $2");
+    let mut sql = format!(
+        "{select} WHERE r.account_id = $1 AND s.status = $2 AND NOT EXISTS \
+         (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id AND b.owner_id = s.owner_id)"
+    );
     if pending {
         sql.push_str(" AND s.invite_expires_ms > $3");
     }
@@ -272,6 +281,7 @@ impl ShareWithChannels {
                 owner_name: row.get("owner_name")?,
                 recipient_name: row.get("recipient_name")?,
                 recipient_since_ms: row.get("recipient_since_ms")?,
+                recipient_blocked: row.get("recipient_blocked")?,
             },
             channel_list: row.get("channel_list")?,
         })
@@ -422,32 +432,38 @@ pub async fn set_invite_deadline(conn: &mut AnyConnection, id: ShareId, deadline
     Ok(())
 }
 
-/// The pending and accepted shares of one recipient, oldest first.
-/// Every active share (pending or accepted) of the owner's devices.
+/// Every active share (pending or accepted) of the owner's devices, oldest first.
 pub async fn active_of_owner(conn: &mut AnyConnection, owner: AccountId) -> Result<Vec<ShareRow>> {
-    Ok(sqlx::query_as(&format!(
-        "{SELECT_SHARE} WHERE s.owner_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
-    ))
-    .bind(owner.0)
-    .fetch_all(conn)
-    .await?)
+    active_where(conn, "s.owner_id = $1", owner.0).await
 }
 
-/// Every active share (pending or accepted) made to the account, by any owner.
+/// Every active share made to the account, by any owner (blocked ones included).
 pub async fn active_received_by(conn: &mut AnyConnection, account: AccountId) -> Result<Vec<ShareRow>> {
+    active_where(conn, "r.account_id = $1", account.0).await
+}
+
+/// Every active share of one of an owner's recipients.
+pub async fn active_of_recipient(conn: &mut AnyConnection, recipient: RecipientId) -> Result<Vec<ShareRow>> {
+    active_where(conn, "s.recipient_id = $1", recipient.0).await
+}
+
+/// Every active share from one owner to one account (blocked ones included).
+pub async fn active_between(conn: &mut AnyConnection, owner: AccountId, account: AccountId) -> Result<Vec<ShareRow>> {
     Ok(sqlx::query_as(&format!(
-        "{SELECT_SHARE} WHERE r.account_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+        "{SELECT_SHARE} WHERE s.owner_id = $1 AND r.account_id = $2 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
     ))
+    .bind(owner.0)
     .bind(account.0)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn active_of_recipient(conn: &mut AnyConnection, recipient: RecipientId) -> Result<Vec<ShareRow>> {
+/// Active shares (pending or accepted) matching one condition on `$1`, oldest first.
+async fn active_where(conn: &mut AnyConnection, condition: &str, id: i64) -> Result<Vec<ShareRow>> {
     Ok(sqlx::query_as(&format!(
-        "{SELECT_SHARE} WHERE s.recipient_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+        "{SELECT_SHARE} WHERE {condition} AND s.status IN ('pending', 'accepted') ORDER BY s.id"
     ))
-    .bind(recipient.0)
+    .bind(id)
     .fetch_all(conn)
     .await?)
 }

@@ -181,6 +181,7 @@ impl Api {
             "SELECT id, owner_id, kind, device_id, share_id, recipient, detail FROM activity ORDER BY id",
             "SELECT id, email, phone, display_name FROM accounts ORDER BY id",
             "SELECT id, address, attempts, sends FROM pending_sign_ups ORDER BY id",
+            "SELECT account_id, owner_id, blocked_ms FROM blocked_owners ORDER BY account_id, owner_id",
         ];
         let mut out = Vec::new();
         for q in queries {

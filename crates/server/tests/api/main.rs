@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod blocking;
 mod camera_policy;
 mod devices;
 mod embedding;

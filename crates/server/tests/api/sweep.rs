@@ -73,6 +73,9 @@ const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/invites/{id}/reject", who: Who::Recipient },
     Route { method: "get", path: "/api/shared-devices", who: Who::Anyone },
     Route { method: "delete", path: "/api/shared-devices/{id}", who: Who::Recipient },
+    Route { method: "get", path: "/api/blocked-owners", who: Who::Anyone },
+    Route { method: "post", path: "/api/blocked-owners", who: Who::Recipient },
+    Route { method: "delete", path: "/api/blocked-owners/{id}", who: Who::Recipient },
     Route { method: "get", path: "/api/events", who: Who::Anyone },
     Route { method: "get", path: "/api/activity", who: Who::Anyone },
 ];
@@ -89,6 +92,8 @@ struct World {
     accepted_share: i64,
     pending_share: i64,
     recipient: i64,
+    /// The owner's account id: what a recipient blocks.
+    owner_account: i64,
 }
 
 async fn world(api: &Api) -> World {
@@ -103,7 +108,8 @@ async fn world(api: &Api) -> World {
     let pending_share = api.share(&owner, "bob@example.com", second, json!({"1": ["live_view"]}), None).await;
     let recipients = api.ok(Method::GET, "/api/recipients", &owner.token, None).await;
     let recipient = recipients[0]["id"].as_i64().unwrap();
-    World { owner, bob, eve, device, accepted_share, pending_share, recipient }
+    let owner_account = api.ok(Method::GET, "/api/me", &owner.token, None).await["id"].as_i64().unwrap();
+    World { owner, bob, eve, device, accepted_share, pending_share, recipient, owner_account }
 }
 
 /// The concrete path and a valid body for a route, aimed at the world's objects (or at ids
@@ -117,6 +123,8 @@ fn target(route: &Route, w: &World, ghost: bool) -> (String, Option<Value>) {
         g(w.recipient)
     } else if p.starts_with("/api/invites/") {
         g(w.pending_share)
+    } else if p.starts_with("/api/blocked-owners/") {
+        g(w.owner_account)
     } else {
         g(w.accepted_share)
     };
@@ -132,6 +140,7 @@ fn target(route: &Route, w: &World, ghost: bool) -> (String, Option<Value>) {
             "devices": [{"device": g(w.device), "channels": {"1": ["live_view"]}}]})),
         ("post", "/api/devices") => Some(json!({"name": "x", "kind": "camera", "rtsp_url": "rtsp://198.51.100.1",
             "username": "u", "password": "p"})),
+        ("post", "/api/blocked-owners") => Some(json!({"owner": g(w.owner_account)})),
         ("post", "/api/stream-tickets") => Some(json!({"device": g(w.device), "channel": 1, "stream": "sub"})),
         ("post", "/api/account-codes/verify") => Some(json!({"code": "CS-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"})),
         _ => None,
