@@ -230,6 +230,10 @@ export type EventKind = {
   share: ShareId
   type: "invite_received"
 } | {
+  device: DeviceId
+  share: ShareId
+  type: "invite_sent"
+} | {
   accepted: boolean
   device: DeviceId
   share: ShareId

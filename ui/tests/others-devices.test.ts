@@ -1,9 +1,11 @@
 // Others' Devices: invitations to accept or reject, shared devices with their Sharing Details,
-// and live updates: an edited share shows its new functions, a revoked one disappears at once.
+// and live updates: an edited share shows its new functions, a revoked one disappears at once;
+// blocking an owner (asked first) and Account's list of blocked people.
 import { render, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, test } from 'vitest'
 import { publish } from '../src/lib/events'
+import BlockedPeople from '../src/pages/BlockedPeople.svelte'
 import Others from '../src/pages/others/Others.svelte'
 import type { CamshareEvent, SharedDevice } from '../src/types'
 import { ann, called, mockCommands, sharedDevice } from './fixtures'
@@ -113,5 +115,73 @@ describe("Others' Devices", () => {
     await user.click(screen.getByTestId('confirm'))
     await waitFor(() => expect(screen.queryByTestId('shared-device-21')).toBeNull())
     expect(called(calls, 'remove_shared_device')[0].args).toEqual({ id: 21 })
+  })
+
+  test('Block on an invitation asks first, says the owner is not told, then both lists lose the owner', async () => {
+    const state = { invites: [sharedDevice({ status: 'pending' })], shared: [sharedDevice({ share: 22 })] }
+    const calls = mockOthers(state, {
+      block_owner: () => {
+        state.invites = []
+        state.shared = []
+        return { owner: { id: 1, display_name: 'Ann' }, blocked_at: at }
+      },
+    })
+    const user = userEvent.setup()
+    render(Others, { account: bob })
+    await user.click(await screen.findByTestId('invite-block-21'))
+    const dialog = screen.getByTestId('confirm-dialog')
+    expect(dialog).toHaveTextContent('Block Ann?')
+    expect(dialog).toHaveTextContent('They are not told that you blocked them.')
+    await user.click(screen.getByTestId('confirm-cancel'))
+    expect(called(calls, 'block_owner')).toHaveLength(0)
+    expect(screen.getByTestId('invite-21')).toBeInTheDocument()
+
+    await user.click(screen.getByTestId('invite-block-21'))
+    await user.click(screen.getByTestId('confirm'))
+    await waitFor(() => expect(screen.queryByTestId('invite-21')).toBeNull())
+    expect(screen.queryByTestId('shared-device-22')).toBeNull()
+    expect(screen.queryByTestId('confirm-dialog')).toBeNull()
+    expect(called(calls, 'block_owner')[0].args).toEqual({ owner: 1 })
+  })
+
+  test('a block the server refuses keeps the dialog open with the reason, and changes nothing', async () => {
+    mockOthers({ invites: [], shared: [sharedDevice()] }, {
+      block_owner: () => {
+        throw { kind: 'not_found', message: 'owner not found' }
+      },
+    })
+    const user = userEvent.setup()
+    render(Others, { account: bob })
+    await user.click(await screen.findByTestId('shared-block-21'))
+    await user.click(screen.getByTestId('confirm'))
+    expect(await within(screen.getByTestId('confirm-dialog')).findByRole('alert')).toBeInTheDocument()
+    expect(screen.getByTestId('shared-device-21')).toBeInTheDocument()
+  })
+})
+
+describe('Account: blocked people', () => {
+  test('says so when nobody is blocked', async () => {
+    mockCommands({ list_blocked_owners: () => [] })
+    render(BlockedPeople, { timeZone: 'UTC' })
+    expect(await screen.findByTestId('blocked-empty')).toHaveTextContent('You have not blocked anyone.')
+  })
+
+  test('lists whom I blocked; Unblock lifts it and says what that means', async () => {
+    let list = [{ owner: { id: 1, display_name: 'Ann' }, blocked_at: at }]
+    const calls = mockCommands({
+      list_blocked_owners: () => list,
+      unblock_owner: () => {
+        list = []
+        return null
+      },
+      list_invites: () => [],
+    })
+    const user = userEvent.setup()
+    render(BlockedPeople, { timeZone: 'UTC' })
+    expect(await screen.findByTestId('blocked-1')).toHaveTextContent('Ann')
+    await user.click(screen.getByTestId('unblock-1'))
+    expect(await screen.findByTestId('blocked-notice')).toHaveTextContent('Ann is unblocked')
+    expect(called(calls, 'unblock_owner')[0].args).toEqual({ owner: 1 })
+    expect(await screen.findByTestId('blocked-empty')).toBeInTheDocument()
   })
 })

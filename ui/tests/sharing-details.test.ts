@@ -3,6 +3,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, test } from 'vitest'
+import { publish } from '../src/lib/events'
 import { navigate, route } from '../src/lib/router.svelte'
 import { session } from '../src/lib/session.svelte'
 import Sharing from '../src/pages/sharing/Sharing.svelte'
@@ -32,6 +33,16 @@ describe('Manage Sharing', () => {
     expect(row).toHaveTextContent('bob@example.com')
     expect(row).toHaveTextContent('1 device shared · 1 invitation waiting')
     expect(row).toHaveAttribute('href', '#/sharing/3')
+  })
+
+  test('a share made elsewhere (another window, the CLI) appears at once: invite_sent reloads the list', async () => {
+    let list = [] as ReturnType<typeof recipient>[]
+    mockCommands({ list_recipients: () => list })
+    render(Sharing)
+    await screen.findByTestId('sharing-empty')
+    list = [recipient({ shares: [outgoing({ status: 'pending' })] })]
+    publish({ id: 9, at: '2025-01-05T10:00:00Z', type: 'invite_sent', share: 11, device: 7 })
+    expect(await screen.findByTestId('recipient-row-3')).toHaveTextContent('1 invitation waiting')
   })
 
   test('with nobody to list, it says how to start sharing', async () => {

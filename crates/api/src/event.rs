@@ -21,6 +21,9 @@ pub enum EndReason {
 pub enum EventKind {
     /// To the recipient: someone shares a device with you.
     InviteReceived { share: ShareId, device: DeviceId, device_name: String, owner_name: String },
+    /// To the owner: an invite went out, from any of the owner's windows or the CLI (so every
+    /// Manage Sharing screen shows it).
+    InviteSent { share: ShareId, device: DeviceId },
     /// To the owner: the recipient accepted or rejected.
     InviteAnswered { share: ShareId, device: DeviceId, accepted: bool },
     /// To the recipient: the owner withdrew a pending invite.
@@ -40,6 +43,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::InviteReceived { .. } => "invite_received",
+            EventKind::InviteSent { .. } => "invite_sent",
             EventKind::InviteAnswered { .. } => "invite_answered",
             EventKind::InviteCancelled { .. } => "invite_cancelled",
             EventKind::ShareChanged { .. } => "share_changed",

@@ -88,12 +88,17 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
         owner_name: "Olga".into(),
     };
     let answered = |share, device, accepted| EventKind::InviteAnswered { share, device, accepted };
+    let sent = |share, device| EventKind::InviteSent { share, device };
 
     // Olga invites Bob, then Carol, to the porch camera.
     let bob_porch = share(&olga, &bob.email, porch).await.shares[0].id;
-    everyone.expect(&app, "Olga invites Bob", &[], &[invited(bob_porch, porch, "Porch")], &[]).await;
+    everyone
+        .expect(&app, "Olga invites Bob", &[sent(bob_porch, porch)], &[invited(bob_porch, porch, "Porch")], &[])
+        .await;
     let carol_porch = share(&olga, &carol.email, porch).await.shares[0].id;
-    everyone.expect(&app, "Olga invites Carol", &[], &[], &[invited(carol_porch, porch, "Porch")]).await;
+    everyone
+        .expect(&app, "Olga invites Carol", &[sent(carol_porch, porch)], &[], &[invited(carol_porch, porch, "Porch")])
+        .await;
 
     bob.client.accept_invite(bob_porch).await.unwrap();
     let accepted = answered(bob_porch, porch, true);
@@ -114,7 +119,7 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
 
     // An address without an account hears nothing; the owner hears the invite end.
     let dave_porch = share(&olga, "dave@example.com", porch).await.shares[0].id;
-    everyone.expect(&app, "Olga invites Dave, who has no account", &[], &[], &[]).await;
+    everyone.expect(&app, "Olga invites Dave, who has no account", &[sent(dave_porch, porch)], &[], &[]).await;
     olga.client.cancel_share(dave_porch).await.unwrap();
     let cancelled = EventKind::InviteCancelled { share: dave_porch, device: porch };
     everyone.expect(&app, "Olga cancels Dave's invite", &[cancelled], &[], &[]).await;
@@ -124,7 +129,15 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
     everyone.expect(&app, "Bob removes the camera", &[removed.clone()], &[removed], &[]).await;
 
     let bob_again = share(&olga, &bob.email, porch).await.shares[0].id;
-    everyone.expect(&app, "Olga invites Bob again", &[], &[invited(bob_again, porch, "Front door")], &[]).await;
+    everyone
+        .expect(
+            &app,
+            "Olga invites Bob again",
+            &[sent(bob_again, porch)],
+            &[invited(bob_again, porch, "Front door")],
+            &[],
+        )
+        .await;
     bob.client.accept_invite(bob_again).await.unwrap();
     let accepted = answered(bob_again, porch, true);
     everyone.expect(&app, "Bob accepts again", &[accepted.clone()], &[accepted], &[]).await;
@@ -134,7 +147,15 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
 
     let third_time = share(&olga, &bob.email, porch).await;
     let (bob_third, bob_as_recipient) = (third_time.shares[0].id, third_time.recipient);
-    everyone.expect(&app, "Olga invites Bob a third time", &[], &[invited(bob_third, porch, "Front door")], &[]).await;
+    everyone
+        .expect(
+            &app,
+            "Olga invites Bob a third time",
+            &[sent(bob_third, porch)],
+            &[invited(bob_third, porch, "Front door")],
+            &[],
+        )
+        .await;
     bob.client.accept_invite(bob_third).await.unwrap();
     let accepted = answered(bob_third, porch, true);
     everyone.expect(&app, "Bob accepts a third time", &[accepted.clone()], &[accepted], &[]).await;
@@ -144,7 +165,13 @@ async fn each_event_reaches_exactly_its_parties(engine: Engine) {
 
     let carol_garage = share(&olga, &carol.email, garage).await.shares[0].id;
     everyone
-        .expect(&app, "Olga invites Carol to the garage", &[], &[], &[invited(carol_garage, garage, "Garage")])
+        .expect(
+            &app,
+            "Olga invites Carol to the garage",
+            &[sent(carol_garage, garage)],
+            &[],
+            &[invited(carol_garage, garage, "Garage")],
+        )
         .await;
     carol.client.accept_invite(carol_garage).await.unwrap();
     let accepted = answered(carol_garage, garage, true);

@@ -128,6 +128,7 @@ pub async fn create(
             }
             Err(e) => return Err(e),
         };
+        events::insert(&mut tx, owner, &EventKind::InviteSent { share: id, device: grant.device }, now).await?;
         if let Some(account) = notify {
             let kind = EventKind::InviteReceived {
                 share: id,

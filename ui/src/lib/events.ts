@@ -21,15 +21,19 @@ export function publish(event: CamshareEvent): void {
 
 /** Events that change what an owner sees (device list, sharing, access, activity). */
 export const OWNER_EVENTS: readonly CamshareEvent['type'][] = [
+  'invite_sent',
   'invite_answered',
+  'invite_cancelled',
   'share_changed',
   'share_revoked',
   'share_removed',
 ]
 
-/** Events that change what a recipient sees (invites, others' devices). */
+/** Events that change what a recipient sees (invites, others' devices). `invite_answered` is
+ * the account's own answer, given elsewhere (another window, the CLI) or by blocking the owner. */
 export const RECIPIENT_EVENTS: readonly CamshareEvent['type'][] = [
   'invite_received',
+  'invite_answered',
   'invite_cancelled',
   'share_changed',
   'share_revoked',

@@ -54,6 +54,7 @@ fn describe(kind: &EventKind) -> String {
         EventKind::InviteReceived { share, device_name, owner_name, .. } => {
             format!("{owner_name} invites you to “{device_name}” (accept with `camshare invite accept {share}`)")
         }
+        EventKind::InviteSent { share, device } => format!("you invited someone to device {device} (share {share})"),
         EventKind::InviteAnswered { share, device, accepted } => {
             let answer = if *accepted { "accepted" } else { "rejected" };
             format!("share {share} of device {device} was {answer}")

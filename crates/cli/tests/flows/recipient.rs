@@ -80,7 +80,10 @@ async fn recipient_accepts_rejects_sees_and_leaves(engine: Engine) {
     assert_eq!(cli.json(&dee, &["invite", "list"]).await, json!([]));
     cli.fails(Some(&dee), &["invite", "accept", &s2.to_string()], 5, "conflict").await;
     let owner_events = cli.run(Some(&olga), &["--json", "events", "--since", "0"], "").await;
-    assert_eq!(event_types(&owner_events.stdout), vec!["invite_answered", "invite_answered"]);
+    assert_eq!(
+        event_types(&owner_events.stdout),
+        vec!["invite_sent", "invite_sent", "invite_answered", "invite_answered"]
+    );
 
     // 2. Others' Devices with Sharing Details: functions per channel, camera names, who shares it.
     let shared = cli.json(&dee, &["shared", "list"]).await;
@@ -162,3 +165,47 @@ on_both_engines!(
     invite_waits_for_an_address_that_signs_up_later,
     super::invite_waits_for_an_address_that_signs_up_later
 );
+
+/// "Block": the recipient blocks an owner by the share id they see; the owner's invite and device
+/// leave their lists, a new share from that owner does not show, and unblocking brings it back.
+async fn recipient_blocks_and_unblocks_an_owner(engine: Engine) {
+    let cli = Cli::start(engine).await;
+    let olga = cli.sign_up("Olga", "--email", "olga@example.com").await;
+    let bob = cli.sign_up("Bob", "--email", "bob@example.com").await;
+    let (cli, olga) = (&cli, &olga);
+    let add = |name: &'static str, rtsp: &'static str| {
+        let args = ["--name", name, "--kind", "camera", "--rtsp", rtsp, "--username", "u"];
+        async move { cli.add_device(olga, &args).await }
+    };
+    let porch = add("Porch", "rtsp://192.0.2.21").await;
+    let yard = add("Yard", "rtsp://192.0.2.22").await;
+    let share = |device: i64| async move {
+        let device = device.to_string();
+        let created = cli.json(olga, &["share", "create", "--to", "bob@example.com", "--device", &device]).await;
+        created["shares"][0]["id"].as_i64().unwrap()
+    };
+    let first = share(porch).await;
+    assert_eq!(cli.ok(&bob, &["blocked", "list"]).await.stdout.trim(), "You have not blocked anyone.");
+    cli.fails(Some(&bob), &["blocked", "add", "987654"], 4, "not_found").await;
+
+    let out = cli.ok(&bob, &["blocked", "add", &first.to_string()]).await.stdout;
+    assert!(out.contains("Blocked Olga") && out.contains("camshare blocked remove"), "{out}");
+    assert_eq!(cli.json(&bob, &["invite", "list"]).await, json!([]));
+    let table = cli.ok(&bob, &["blocked", "list"]).await.stdout;
+    assert!(table.contains("Olga"), "{table}");
+    let listed = cli.json(&bob, &["blocked", "list"]).await;
+    let olga_id = listed[0]["owner"]["id"].as_i64().unwrap();
+    let mine = cli.json(olga, &["share", "show", &first.to_string()]).await;
+    assert_eq!(mine["status"], "rejected", "{mine}");
+
+    let hidden = share(yard).await;
+    assert_eq!(cli.json(&bob, &["invite", "list"]).await, json!([]), "a blocked owner's invite shows");
+    cli.fails(Some(&bob), &["invite", "accept", &hidden.to_string()], 4, "not_found").await;
+
+    let out = cli.ok(&bob, &["blocked", "remove", &olga_id.to_string()]).await.stdout;
+    assert!(out.contains("Unblocked"), "{out}");
+    cli.fails(Some(&bob), &["blocked", "remove", &olga_id.to_string()], 4, "not_found").await;
+    let invites = cli.json(&bob, &["invite", "list"]).await;
+    assert_eq!(invites[0]["share"], hidden, "{invites}");
+}
+on_both_engines!(recipient_blocks_and_unblocks_an_owner, super::recipient_blocks_and_unblocks_an_owner);
