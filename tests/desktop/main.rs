@@ -7,7 +7,9 @@ mod harness;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use camshare_api::{ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareTerms};
+use camshare_api::{
+    ChannelGrants, CreateShares, DeviceGrant, DeviceKind, FunctionSet, NewDevice, ShareStatus, ShareTerms,
+};
 use camshare_testkit::world::{PASSWORD, account, camsim_device};
 use camshare_testkit::{Engine, spawn_app, spawn_app_with};
 use fantoccini::Locator;
@@ -480,6 +482,44 @@ async fn scenario() {
     owner.screenshot(&shot_path("revoked-everything")).await;
     owner.click("revoked-close").await;
     owner.wait_gone("revoked-everything", Duration::from_secs(10)).await;
+    recipient.find("others-empty").await;
+
+    // Bob blocks Olga from her next invitation: it goes, and her next share never shows; in
+    // Account he unblocks her, and the invitation still open arrives, announced.
+    step!("{:?} Bob blocks Olga from an invitation, then unblocks her in Account.", started.elapsed());
+    let porch_grant = || CreateShares {
+        recipient: BOB.into(),
+        remark: None,
+        devices: vec![DeviceGrant { device: porch.id, channels: ChannelGrants::uniform([1], FunctionSet::GUEST) }],
+        terms: ShareTerms::default(),
+    };
+    let unwanted = olga.share_devices(&porch_grant()).await.unwrap().shares[0].id;
+    recipient.find("invite-dialog").await;
+    recipient.click("invite-go").await;
+    recipient.click(&format!("invite-block-{unwanted}")).await;
+    recipient.find("confirm-dialog").await;
+    let warning = recipient.text("confirm-dialog").await;
+    assert!(warning.contains("Block Olga?") && warning.contains("not told"), "the block dialog: {warning}");
+    recipient.screenshot(&shot_path("block-owner")).await;
+    recipient.click("confirm").await;
+    recipient.wait_gone(&format!("invite-{unwanted}"), LIVE).await;
+    recipient.find("others-empty").await;
+    assert_eq!(olga.get_share(unwanted).await.unwrap().status, ShareStatus::Rejected);
+    olga.cancel_share(unwanted).await.expect_err("a rejected invite cannot be cancelled");
+    let hidden = olga.share_devices(&porch_grant()).await.unwrap().shares[0].id;
+    assert!(bob.list_invites().await.unwrap().is_empty(), "a blocked owner's invite reached Bob");
+    let olga_id = olga.me().await.unwrap().id;
+    recipient.click("nav-account").await;
+    recipient.find(&format!("blocked-{olga_id}")).await;
+    assert!(recipient.text(&format!("blocked-{olga_id}")).await.contains("Olga"));
+    recipient.screenshot(&shot_path("blocked-people")).await;
+    recipient.click(&format!("unblock-{olga_id}")).await;
+    recipient.find("blocked-notice").await;
+    recipient.find("invite-dialog").await;
+    recipient.click("invite-go").await;
+    recipient.find(&format!("invite-{hidden}")).await;
+    olga.cancel_share(hidden).await.unwrap();
+    recipient.wait_gone(&format!("invite-{hidden}"), LIVE).await;
     recipient.find("others-empty").await;
 
     owner.click("nav-activity").await;
