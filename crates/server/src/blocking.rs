@@ -4,7 +4,7 @@
 //! `ShareRow::recipient_account` is `None` for such shares, so no event is sent, the invite is
 //! not listed and cannot be answered. Unblocking lets what is still open through again.
 
-use camshare_api::{AccountId, ApiError, BlockedOwner, EventKind, ShareStatus, Timestamp};
+use camshare_api::{AccountId, ApiError, BlockedOwner, ShareStatus, Timestamp};
 
 use crate::error::{Result, ServerError};
 use crate::sharing;
@@ -21,7 +21,7 @@ pub async fn block(db: &Db, account: AccountId, owner: AccountId, now: Timestamp
     // parties hear of what ends (the recipient's other windows update too).
     let rows = shares::active_between(&mut tx, owner, account).await?;
     if blocked_owners::insert(&mut tx, account, owner, now).await? {
-        for row in rows.iter().filter(|r| r.recipient_account().is_some()) {
+        for row in &rows {
             sharing::end_by_recipient(&mut tx, row, None, now).await?;
         }
     }
@@ -41,13 +41,7 @@ pub async fn unblock(db: &Db, account: AccountId, owner: AccountId, now: Timesta
     }
     for row in shares::active_between(&mut tx, owner, account).await? {
         if row.status(now)? == ShareStatus::Pending {
-            let kind = EventKind::InviteReceived {
-                share: row.share_id(),
-                device: row.device(),
-                device_name: row.device_name.clone(),
-                owner_name: row.owner_name.clone(),
-            };
-            events::insert(&mut tx, account, &kind, now).await?;
+            events::insert(&mut tx, account, &sharing::invite_received(&row), now).await?;
         }
     }
     tx.commit().await

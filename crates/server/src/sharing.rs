@@ -320,16 +320,20 @@ pub async fn resend(db: &Db, owner: AccountId, id: ShareId, now: Timestamp) -> R
     }
     shares::set_invite_deadline(&mut tx, id, now + INVITE_TTL).await?;
     if let Some(account) = row.recipient_account() {
-        let kind = EventKind::InviteReceived {
-            share: id,
-            device: row.device(),
-            device_name: row.device_name.clone(),
-            owner_name: row.owner_name.clone(),
-        };
-        events::insert(&mut tx, account, &kind, now).await?;
+        events::insert(&mut tx, account, &invite_received(&row), now).await?;
     }
     log(&mut tx, &row, ActivityKind::Resent, None, now).await?;
     tx.commit().await
+}
+
+/// The event that tells a recipient of an invite (resent, or reaching them after an unblock).
+pub(crate) fn invite_received(row: &ShareRow) -> EventKind {
+    EventKind::InviteReceived {
+        share: row.share_id(),
+        device: row.device(),
+        device_name: row.device_name.clone(),
+        owner_name: row.owner_name.clone(),
+    }
 }
 
 /// The recipient accepts or rejects an invite.

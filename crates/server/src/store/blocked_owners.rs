@@ -55,28 +55,27 @@ pub async fn delete(conn: &mut AnyConnection, account: AccountId, owner: Account
     Ok(done.rows_affected() == 1)
 }
 
+/// A block with the owner's name, as the list shows it.
+const SELECT_BLOCKED: &str = "SELECT b.owner_id, a.display_name, b.blocked_ms FROM blocked_owners b \
+     JOIN accounts a ON a.id = b.owner_id WHERE b.account_id = $1";
+
 /// One block as the list shows it, if it exists.
 pub async fn get(conn: &mut AnyConnection, account: AccountId, owner: AccountId) -> Result<Option<BlockedOwner>> {
-    let row: Option<(i64, String, i64)> = sqlx::query_as(
-        "SELECT b.owner_id, a.display_name, b.blocked_ms FROM blocked_owners b JOIN accounts a ON a.id = b.owner_id \
-         WHERE b.account_id = $1 AND b.owner_id = $2",
-    )
-    .bind(account.0)
-    .bind(owner.0)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<(i64, String, i64)> = sqlx::query_as(&format!("{SELECT_BLOCKED} AND b.owner_id = $2"))
+        .bind(account.0)
+        .bind(owner.0)
+        .fetch_optional(conn)
+        .await?;
     Ok(row.map(blocked))
 }
 
 /// The owners the account blocked, most recent first.
 pub async fn list(pool: &AnyPool, account: AccountId) -> Result<Vec<BlockedOwner>> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT b.owner_id, a.display_name, b.blocked_ms FROM blocked_owners b JOIN accounts a ON a.id = b.owner_id \
-         WHERE b.account_id = $1 ORDER BY b.blocked_ms DESC, b.owner_id",
-    )
-    .bind(account.0)
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<(i64, String, i64)> =
+        sqlx::query_as(&format!("{SELECT_BLOCKED} ORDER BY b.blocked_ms DESC, b.owner_id"))
+            .bind(account.0)
+            .fetch_all(pool)
+            .await?;
     Ok(rows.into_iter().map(blocked).collect())
 }
 

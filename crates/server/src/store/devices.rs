@@ -134,12 +134,12 @@ pub async fn active_recipients(
     conn: &mut AnyConnection,
     id: DeviceId,
 ) -> Result<Vec<(ShareId, Option<AccountId>, String)>> {
-    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT s.id, CASE WHEN EXISTS (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id \
-         AND b.owner_id = s.owner_id) THEN NULL ELSE r.account_id END, r.address \
-         FROM shares s JOIN recipients r ON r.id = s.recipient_id \
-         WHERE s.device_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id",
-    )
+    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(concat!(
+        "SELECT s.id, CASE WHEN ",
+        super::shares::recipient_blocks_owner!(),
+        " THEN NULL ELSE r.account_id END, r.address FROM shares s JOIN recipients r ON r.id = s.recipient_id \
+             WHERE s.device_id = $1 AND s.status IN ('pending', 'accepted') ORDER BY s.id"
+    ))
     .bind(id.0)
     .fetch_all(conn)
     .await?;

@@ -42,14 +42,25 @@ pub struct ShareRow {
     pub recipient_blocked: i64,
 }
 
-pub const SELECT_SHARE: &str = "SELECT s.id, s.device_id, s.owner_id, s.recipient_id, s.status, s.grants, s.terms, \
+/// SQL that is true when the recipient's account (`r`) blocked the share's owner (`s`): the one
+/// definition of a block every share query uses.
+macro_rules! recipient_blocks_owner {
+    () => {
+        "EXISTS (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id AND b.owner_id = s.owner_id)"
+    };
+}
+pub(crate) use recipient_blocks_owner;
+
+pub const SELECT_SHARE: &str = concat!(
+    "SELECT s.id, s.device_id, s.owner_id, s.recipient_id, s.status, s.grants, s.terms, \
      s.created_ms, s.invite_expires_ms, s.answered_ms, d.name AS device_name, d.kind AS device_kind, \
      r.address, r.address_kind, r.remark, r.account_id AS recipient_account, o.display_name AS owner_name, \
-     ra.display_name AS recipient_name, ra.created_ms AS recipient_since_ms, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id \
-     AND b.owner_id = s.owner_id) THEN 1 ELSE 0 END AS BIGINT) AS recipient_blocked \
+     ra.display_name AS recipient_name, ra.created_ms AS recipient_since_ms, CAST(CASE WHEN ",
+    recipient_blocks_owner!(),
+    " THEN 1 ELSE 0 END AS BIGINT) AS recipient_blocked \
      FROM shares s JOIN devices d ON d.id = s.device_id JOIN recipients r ON r.id = s.recipient_id \
-     JOIN accounts o ON o.id = s.owner_id LEFT JOIN accounts ra ON ra.id = r.account_id";
+     JOIN accounts o ON o.id = s.owner_id LEFT JOIN accounts ra ON ra.id = r.account_id"
+);
 
 /// Stored statuses; `invite_expired` is never stored, it is `pending` past its deadline.
 pub fn parse_status(s: &str) -> Result<ShareStatus> {
@@ -221,10 +232,8 @@ pub async fn reaching(db: &Db, account: AccountId, status: ShareStatus, now: Tim
     );
     // Pending invites past their deadline are left out, so only that query binds "now" ($3).
     let pending = status == ShareStatus::Pending;
-    let mut sql = format!(
-        "{select} WHERE r.account_id = $1 AND s.status = $2 AND NOT EXISTS \
-         (SELECT 1 FROM blocked_owners b WHERE b.account_id = r.account_id AND b.owner_id = s.owner_id)"
-    );
+    let mut sql =
+        format!(concat!("{} WHERE r.account_id = $1 AND s.status = $2 AND NOT ", recipient_blocks_owner!()), select);
     if pending {
         sql.push_str(" AND s.invite_expires_ms > $3");
     }
